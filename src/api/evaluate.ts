@@ -1,0 +1,42 @@
+import { RnnError } from '../errors.js';
+import { evaluate, type EvalResult } from '../eval/evaluate.js';
+import { readCorpus, splitTrainVal } from '../tokenizer/corpus.js';
+import type { LoadedModel } from './load.js';
+import { defaultCorpusPath } from './paths.js';
+
+export interface FileEvalResult extends EvalResult {
+  /** What was evaluated, in words. */
+  source: string;
+  infill: boolean;
+}
+
+/**
+ * Perplexity of a model on files, or (no files) on its own validation split: the same corpus
+ * re-read, checked against the recorded SHA-256, and split as in training.
+ */
+export async function evaluateFiles(
+  loaded: LoadedModel, files: string[], opts: { batch?: number; seqLength?: number } = {},
+): Promise<FileEvalResult> {
+  const { model, vocab, file } = loaded;
+  const infill = model.config.bidirectional;
+  if (files.length > 0) {
+    const corpus = await readCorpus(files);
+    const { ids, unknown } = vocab.encode(corpus.data, { start: true, source: corpus.name });
+    const r = evaluate(model, ids, opts);
+    return { ...r, unknown, source: corpus.name, infill };
+  }
+  const t = file.training;
+  const paths = Array.isArray(t.options.corpus) && t.options.corpus.length > 0 ? (t.options.corpus as string[]) : [defaultCorpusPath];
+  const corpus = await readCorpus(paths).catch(() => null);
+  if (!corpus || corpus.sha256 !== t.corpus.sha256) {
+    throw new RnnError(`cannot find the corpus ${loaded.path} was trained on to evaluate its validation split`, {
+      expected: `${t.corpus.name} (sha256 ${t.corpus.sha256.slice(0, 16)}…)`,
+      got: corpus ? `a different file at ${paths.join(', ')}` : `no readable file at ${paths.join(', ')}`,
+      hint: 'give the text to evaluate: rnn eval perplexity --model m.json held-out.txt',
+    });
+  }
+  const { ids } = vocab.encode(corpus.data, { start: true, source: corpus.name });
+  const split = splitTrainVal(ids, t.split.valFraction);
+  const r = evaluate(model, split.val, opts);
+  return { ...r, source: `validation split of ${t.corpus.name} (last ${(t.split.valFraction * 100).toFixed(1)}%)`, infill };
+}

@@ -1,0 +1,35 @@
+import { RnnError } from '../errors.js';
+import type { LanguageModel } from '../engine/language-model.js';
+import { createModel } from '../engine/model.js';
+import { loadModelFile, loadParamsInto, type ModelFile } from '../model-io/index.js';
+import type { Vocab } from '../tokenizer/vocab.js';
+import { Rng } from '../util/rng.js';
+import { getKernels, releaseKernels, type KernelChoice } from './kernels.js';
+
+export interface LoadedModel {
+  path: string;
+  model: LanguageModel;
+  vocab: Vocab;
+  file: ModelFile;
+  /** Release the kernels' worker threads. */
+  close(): void;
+}
+
+/** Reads, validates and builds a model from its file (the library's `loadModel`). */
+export async function loadModel(path = 'model.json', choice: KernelChoice = {}): Promise<LoadedModel> {
+  const file = loadModelFile(path);
+  if (file.vocab.size !== file.config.vocabSize) {
+    throw new RnnError(`invalid model file ${path}: the vocabulary does not fit the configuration`, {
+      expected: `${file.config.vocabSize} ids`, got: `${file.vocab.size}`, hint: 'the file is damaged; retrain',
+    });
+  }
+  const kernels = await getKernels(choice);
+  try {
+    const model = createModel(file.config, kernels, new Rng(0));
+    loadParamsInto(file.params, model.params, path);
+    return { path, model, vocab: file.vocab, file, close: () => releaseKernels(kernels) };
+  } catch (e) {
+    releaseKernels(kernels);
+    throw e;
+  }
+}

@@ -1,0 +1,26 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RnnError } from '../errors.js';
+
+/** The bundled default corpus (corpora/ at the package root; this file is two levels below it). */
+export const defaultCorpusPath = fileURLToPath(new URL('../../corpora/tinyshakespeare.txt', import.meta.url));
+
+/** Fails before training starts when a file cannot be written where the user asked. */
+export function assertWritable(path: string, option: string): void {
+  const abs = resolve(path);
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    throw new RnnError(`${option} is a directory: ${path}`, { expected: 'a file path', got: 'a directory', hint: `e.g. ${option} ${path.replace(/\/?$/, '/model.json')}`, kind: 'usage' });
+  }
+  const dir = dirname(abs);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+    if (existsSync(abs)) accessSync(abs, constants.W_OK);
+  } catch {
+    throw new RnnError(`cannot write ${option} ${path}`, {
+      expected: 'a path in an existing, writable directory', got: dir,
+      hint: 'create the directory, or choose another path', kind: 'usage',
+    });
+  }
+}

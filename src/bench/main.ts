@@ -1,0 +1,203 @@
+/**
+ * `npm run bench` / `rnn bench`: SPEC 8 throughput. Every job runs in a fresh child process (so
+ * its peak RSS is its own); with --compare the PyTorch reference (../shared/bench/torch_charlm.py)
+ * runs the same job at 1 and 2 threads in the same run and the ratio is taken against its better
+ * thread count.
+ *
+ *   node dist/bench/main.js [--config C3[,S128,...]] [--compare] [--threads N] [--kernels wasm|js]
+ *                           [--seconds S] [--budget S] [--json]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createJsKernels } from '../engine/kernels/js.js';
+import type { Kernels } from '../engine/kernels/kernels.js';
+import { createWasmKernels } from '../engine/kernels/wasm.js';
+import { machineLine } from './machine.js';
+import { CONFIGS, SAMPLE_MODELS, evalPass, flopsPerCharFwd, loadData, median, sampler, timeReps, trainStep } from './workloads.js';
+
+export interface BenchOptions {
+  /** Jobs: C1…C6 (training), S128 / S512 (batch-1 sampling), E3 (evaluation of C3). Default: all. */
+  configs?: string[];
+  compare?: boolean;
+  threads?: number;
+  kernels?: 'wasm' | 'js';
+  /** Minimum seconds per timed repetition [1]. */
+  seconds?: number;
+  /** PyTorch's --budget (seconds for its 3 reps together) [20]. */
+  budget?: number;
+  log?: (line: string) => void;
+}
+
+export interface JobResult {
+  job: string;
+  charsPerS: number;
+  reps: number[];
+  msPerStep?: number;
+  gflops: number;
+  maxRssMb: number;
+  kernels: string;
+  loss?: number;
+}
+
+export interface TorchResult { charsPerS: number; gflops: number; maxRssMb: number; blas: string; torch: string; threads: number }
+
+export const ALL_JOBS = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'S128', 'S512', 'E3'];
+const TORCH_SCRIPT = fileURLToPath(new URL('../../../shared/bench/torch_charlm.py', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+/** Run one job in this process (the child side). */
+export async function runJob(job: string, threads: number, kernelsKind: 'wasm' | 'js', seconds: number): Promise<JobResult> {
+  const kernels: Kernels & { close?: () => void } = kernelsKind === 'js' ? createJsKernels('f32') : await createWasmKernels({ threads });
+  const data = loadData();
+  const V = data.V;
+  let res: Omit<JobResult, 'maxRssMb' | 'kernels'>;
+  if (job.startsWith('C')) {
+    const c = CONFIGS.find((x) => x.name === job)!;
+    const { step, lastLoss } = trainStep(c, kernels, data);
+    const reps = timeReps(step, 3, seconds, 3);
+    const cps = median(reps);
+    res = {
+      job, charsPerS: cps, reps, msPerStep: (1000 * c.batch * c.seq) / cps,
+      gflops: (cps * 3 * flopsPerCharFwd(c.cell, c.hidden, c.layers, V)) / 1e9, loss: lastLoss(),
+    };
+  } else if (job === 'E3') {
+    const c = CONFIGS.find((x) => x.name === 'C3')!;
+    const pass = evalPass(c, kernels, data);
+    pass(0.5);
+    const reps = timeReps(() => pass(seconds), 0, 0, 1);
+    const cps = median(reps);
+    res = { job, charsPerS: cps, reps, gflops: (cps * flopsPerCharFwd('lstm', c.hidden, c.layers, V)) / 1e9 };
+  } else {
+    const m = job === 'S128' ? SAMPLE_MODELS.lstm128 : SAMPLE_MODELS.lstm512x2;
+    const gen = sampler(m.hidden, m.layers, kernels, V);
+    const reps = timeReps(() => gen(2000), 1, 0, 1);
+    const cps = median(reps);
+    res = { job, charsPerS: cps, reps, gflops: (cps * flopsPerCharFwd('lstm', m.hidden, m.layers, V)) / 1e9 };
+  }
+  kernels.close?.();
+  return { ...res, maxRssMb: process.resourceUsage().maxRSS / 1024, kernels: kernels.name };
+}
+
+function torchArgs(job: string): string[] {
+  if (job.startsWith('C')) return ['train', job];
+  if (job === 'E3') return ['eval', 'C3'];
+  return ['sample', job === 'S128' ? 'lstm128' : 'lstm512x2'];
+}
+
+/** Whether /usr/bin/python3 can import torch (and the script exists). */
+export function torchAvailable(): string | null {
+  if (!existsSync(TORCH_SCRIPT)) return `${TORCH_SCRIPT} not found`;
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  return r.status === 0 ? null : 'torch is not installed for /usr/bin/python3 (apt-get install -y python3-torch libopenblas0-openmp)';
+}
+
+/** One PyTorch run, its peak RSS taken by a wrapper around the script. */
+export function runTorch(job: string, threads: number, budget: number): TorchResult {
+  const wrapper = [
+    'import sys, runpy, resource',
+    'sys.argv = sys.argv[1:]',
+    'try:',
+    '    runpy.run_path(sys.argv[0], run_name="__main__")',
+    'finally:',
+    '    sys.stderr.write("MAXRSS_KB %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)',
+  ].join('\n');
+  const r = spawnSync(PYTHON, ['-c', wrapper, TORCH_SCRIPT, ...torchArgs(job), String(threads), '--budget', String(budget)], {
+    encoding: 'utf8', maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`torch_charlm.py ${torchArgs(job).join(' ')} ${threads} failed: ${r.stderr.slice(-500)}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { chars_per_s: number; gflops: number; blas: string; torch: string };
+  const rss = /MAXRSS_KB (\d+)/.exec(r.stderr);
+  return { charsPerS: j.chars_per_s, gflops: j.gflops, blas: j.blas, torch: j.torch, threads, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN };
+}
+
+function runChild(job: string, threads: number, kernels: string, seconds: number): JobResult {
+  const self = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, [self, '--child', job, '--threads', String(threads), '--kernels', kernels, '--seconds', String(seconds)], {
+    encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as JobResult;
+}
+
+const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '-');
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
+
+export async function runBench(o: BenchOptions = {}): Promise<{ rnn: JobResult[]; torch: Record<string, TorchResult[]> }> {
+  const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
+  const jobs = o.configs?.length ? o.configs : ALL_JOBS;
+  const threads = o.threads ?? availableParallelism();
+  const kernels = o.kernels ?? 'wasm';
+  const seconds = o.seconds ?? 1;
+  const budget = o.budget ?? 20;
+  log(machineLine());
+  let torchMissing: string | null = null;
+  if (o.compare) {
+    torchMissing = torchAvailable();
+    if (torchMissing) log(`PyTorch: not available — ${torchMissing}; no comparison.`);
+    else {
+      const v = execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__); print(torch.__config__.show())'], { encoding: 'utf8' });
+      const blasLine = v.split('\n').find((l) => /BLAS_INFO|LAPACK_INFO|blas/i.test(l))?.trim() ?? '?';
+      log(`PyTorch ${v.split('\n')[0]}; ${blasLine}`);
+    }
+  }
+  log(`rnn kernels: ${kernels}${kernels === 'wasm' ? `, ${threads} thread(s)` : ''}; medians of 3 reps (≥ ${seconds} s each) after warm-up`);
+  const head = ['job', 'rnn chars/s', 'ms/step', 'GFLOP/s', 'RSS MB'];
+  if (o.compare && !torchMissing) head.push('torch 1t', 'torch 2t', 'torch GF/s', 'torch RSS', 'ratio');
+  log(head.map((h, i) => (i === 0 ? h.padEnd(6) : h.padStart(11))).join(''));
+  const rnn: JobResult[] = [];
+  const torch: Record<string, TorchResult[]> = {};
+  for (const job of jobs) {
+    const r = runChild(job, threads, kernels, seconds);
+    rnn.push(r);
+    const cells = [job.padEnd(6), f0(r.charsPerS), r.msPerStep === undefined ? '-' : f2(r.msPerStep), f2(r.gflops), f0(r.maxRssMb)];
+    if (o.compare && !torchMissing) {
+      const t = [runTorch(job, 1, budget), runTorch(job, 2, budget)];
+      torch[job] = t;
+      const best = t[0]!.charsPerS >= t[1]!.charsPerS ? t[0]! : t[1]!;
+      cells.push(f0(t[0]!.charsPerS), f0(t[1]!.charsPerS), f2(best.gflops), f0(best.maxRssMb), `${(r.charsPerS / best.charsPerS).toFixed(2)}×`);
+    }
+    log(cells.map((c, i) => (i === 0 ? c : c.padStart(11))).join(''));
+  }
+  const any = Object.values(torch)[0]?.[0];
+  if (any) log(`PyTorch ${any.torch}, BLAS (libblas.so.3 → ${any.blas}); ratio = rnn ÷ PyTorch at its better thread count`);
+  return { rnn, torch };
+}
+
+/** CLI entry: returns the exit code. */
+export async function benchMain(args: string[]): Promise<number> {
+  const opt = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const num = (name: string): number | undefined => (opt(name) === undefined ? undefined : Number(opt(name)));
+  const child = opt('--child');
+  if (child) {
+    const r = await runJob(child, num('--threads') ?? availableParallelism(), (opt('--kernels') ?? 'wasm') as 'wasm' | 'js', num('--seconds') ?? 1);
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return 0;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write('usage: rnn bench [--config C1,…,C6,S128,S512,E3] [--compare] [--threads N] [--kernels wasm|js] [--seconds S] [--budget S]\n');
+    return 0;
+  }
+  const configs = opt('--config')?.split(',').map((s) => s.trim().toUpperCase());
+  const bad = configs?.filter((c) => !ALL_JOBS.includes(c));
+  if (bad?.length) {
+    process.stderr.write(`rnn bench: unknown configuration ${bad.join(', ')} (expected ${ALL_JOBS.join(', ')})\n`);
+    return 2;
+  }
+  await runBench({
+    configs, compare: args.includes('--compare'), threads: num('--threads'),
+    kernels: opt('--kernels') as 'wasm' | 'js' | undefined, seconds: num('--seconds'), budget: num('--budget'),
+  });
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await benchMain(process.argv.slice(2));
+}
+void dirname;
+void join;

@@ -1,0 +1,47 @@
+import { Option, type Command } from 'commander';
+import { describeCell } from '../engine/config.js';
+import { gradcheck } from '../engine/gradcheck.js';
+import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
+import { info, printJson } from './output.js';
+import { int } from './parse.js';
+
+interface GradcheckFlags extends ModelOptionValues {
+  batch: number;
+  seqLength: number;
+  vocab: number;
+  seed: number;
+  json: boolean;
+}
+
+const TOLERANCE = 1e-6;
+
+export function gradcheckCommand(program: Command): void {
+  const cmd = program
+    .command('gradcheck')
+    .description('compare analytic BPTT gradients with centred differences in float64');
+  addModelOptions(cmd)
+    .addOption(new Option('--batch <B>', 'parallel streams').argParser(int('--batch', 1, 64)).default(3))
+    .addOption(new Option('--seq-length <T>', 'timesteps').argParser(int('--seq-length', 1, 64)).default(5))
+    .addOption(new Option('--vocab <V>', 'vocabulary size').argParser(int('--vocab', 2, 256)).default(7))
+    .addOption(new Option('--seed <n>', 'random seed').argParser(int('--seed', 0, 0xffffffff)).default(1))
+    .option('--json', 'machine-readable result on stdout', false)
+    .action((flags: GradcheckFlags) => {
+      // A small hidden size unless one is given, so that the check is quick.
+      const hidden = cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : 6;
+      const config = { ...modelConfigFrom(flags), hidden, vocabSize: flags.vocab };
+      const results = gradcheck(config, { batch: flags.batch, seqLength: flags.seqLength, seed: flags.seed });
+      const worst = Math.max(...results.map((r) => r.maxRelErr));
+      const pass = worst < TOLERANCE;
+      if (flags.json) {
+        printJson({ config, batch: flags.batch, seqLength: flags.seqLength, seed: flags.seed, tolerance: TOLERANCE, pass, worst, tensors: results });
+      } else {
+        info(`gradcheck ${describeCell(config)}, ${config.layers} layer(s), H=${config.hidden}, V=${config.vocabSize}, B=${flags.batch}, T=${flags.seqLength}, float64`);
+        const width = Math.max(...results.map((r) => r.name.length));
+        for (const r of results) {
+          process.stdout.write(`${r.name.padEnd(width)}  ${r.maxRelErr.toExponential(2)}  ${r.maxRelErr < TOLERANCE ? 'ok' : 'FAIL'}\n`);
+        }
+        process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: worst relative error ${worst.toExponential(2)} (tolerance ${TOLERANCE.toExponential(0)})\n`);
+      }
+      if (!pass) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { benchCommand } from './bench.js';
+import { evalCommand } from './eval.js';
+import { gradcheckCommand } from './gradcheck.js';
+import { infoCommand } from './info.js';
+import { EXIT_USAGE, reportError } from './output.js';
+import { sampleCommand } from './sample.js';
+import { scoreCommand } from './score.js';
+import { trainCommand } from './train.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rnn')
+    .description('Character-level RNN, LSTM and GRU language models on the CPU: train, sample, evaluate.')
+    .version(version())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  for (const add of [trainCommand, sampleCommand, evalCommand, scoreCommand, gradcheckCommand, infoCommand, benchCommand]) {
+    add(program);
+  }
+  return program;
+}
+
+/** Runs the CLI; the only place that sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its message already; help and --version are not errors.
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    process.exitCode = reportError(err);
+  }
+}

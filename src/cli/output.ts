@@ -1,0 +1,50 @@
+import chalk from 'chalk';
+import { RnnError } from '../errors.js';
+
+/** Exit codes: 1 for a user's bad input, 2 for a usage error, 130 after Ctrl-C. */
+export const EXIT_USER = 1;
+export const EXIT_USAGE = 2;
+
+/** The one place an error becomes a message: one line, then the hint; a stack trace only for bugs. */
+export function reportError(err: unknown): number {
+  if (err instanceof RnnError) {
+    const detail = [err.expected && `expected ${err.expected}`, err.got && `got ${err.got}`].filter(Boolean).join(', ');
+    process.stderr.write(`${chalk.red('error:')} ${err.message}${detail ? ` (${detail})` : ''}\n`);
+    if (err.hint) process.stderr.write(`${chalk.dim('hint:')} ${err.hint}\n`);
+    return err.kind === 'usage' ? EXIT_USAGE : EXIT_USER;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && e.syscall) {
+    // An operating-system error the code did not anticipate: still one line, no stack.
+    process.stderr.write(`${chalk.red('error:')} ${e.message}\n`);
+    return EXIT_USER;
+  }
+  process.stderr.write(`${chalk.red('internal error:')} ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write('This is a bug in rnn; please report it with the command you ran.\n');
+  return 70;
+}
+
+/** stderr lines for logs and warnings (stdout carries only the product). */
+export function warn(message: string): void {
+  process.stderr.write(`${chalk.yellow('warning:')} ${message}\n`);
+}
+
+export function info(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+export function fmt(x: number | null | undefined, digits = 4): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+export function fmtDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,0 +1,65 @@
+import ora, { type Ora } from 'ora';
+import type { ProgressReport, TrainEvents } from '../train/events.js';
+import { fmt, fmtDuration, info, printJson, warn } from './output.js';
+
+const LN2 = Math.log(2);
+
+function line(p: ProgressReport): string {
+  const val = p.valLoss === null ? 'val –' : `val ${fmt(p.valLoss, 3)}`;
+  return [
+    `step ${p.step}`,
+    `epoch ${(p.epoch + p.epochProgress).toFixed(2)}`,
+    `loss ${fmt(p.trainLoss, 3)} nats (${fmt(p.trainLoss / LN2, 3)} bpc)`,
+    val,
+    `${Math.round(p.charsPerSecond).toLocaleString('en-US')} chars/s`,
+    `|g| ${fmt(p.gradNorm, 2)}${p.clipRate > 0 ? ` (clip ${Math.round(p.clipRate * 100)}%)` : ''}`,
+    `ETA ${fmtDuration(p.etaSeconds)}`,
+  ].join('  ');
+}
+
+/**
+ * Renders training events: an ora spinner line on a TTY, plain lines (every few seconds)
+ * otherwise, and JSON lines on stdout with --json. Everything but --json goes to stderr.
+ */
+export function progressRenderer(opts: { json: boolean; quiet: boolean }): TrainEvents & { stop(): void } {
+  const tty = process.stderr.isTTY === true && !opts.quiet;
+  let spinner: Ora | null = null;
+  let lastPlain = 0;
+  const say = (msg: string) => {
+    if (opts.quiet) return;
+    if (spinner) spinner.clear();
+    info(msg);
+    if (spinner) spinner.render();
+  };
+  return {
+    progress(p) {
+      if (opts.json) printJson({ type: 'progress', ...p });
+      if (opts.quiet) return;
+      if (tty) {
+        spinner ??= ora({ stream: process.stderr, discardStdin: false, hideCursor: false }).start();
+        spinner.text = line(p);
+      } else if (p.elapsedSeconds - lastPlain >= 5 || lastPlain === 0) {
+        lastPlain = Math.max(p.elapsedSeconds, 1e-9);
+        info(line(p));
+      }
+    },
+    evaluated(e) {
+      if (opts.json) printJson({ type: 'eval', ...e });
+      say(`step ${e.step}: validation loss ${fmt(e.valLoss, 4)} nats/char (${fmt(e.valLoss / LN2, 3)} bpc)${e.improved ? ' — best so far, saved' : ''}`);
+    },
+    samples(step, samples) {
+      if (opts.json) printJson({ type: 'samples', step, samples });
+      for (const s of samples) say(`--- sample at step ${step}, temperature ${s.temperature} ---\n${s.text}\n---`);
+    },
+    saved() {},
+    warning(message) {
+      if (opts.json) printJson({ type: 'warning', message });
+      if (spinner) spinner.clear();
+      warn(message);
+    },
+    stop() {
+      spinner?.stop();
+      spinner = null;
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import type { Kernels } from '../kernels/kernels.js';
+import type { Param, Vec } from '../types.js';
+
+/**
+ * One recurrent layer run over a whole T×B block (time-major: position p = t·B + b).
+ *
+ * The shared skeleton (this file) does the parts that are the same for every cell:
+ *   forward:  Gates = X·W_ihᵀ + bias            one GEMM over all T·B positions (layer 0: the input
+ *                                              is one-hot, so gather columns of W_ih instead)
+ *             for t: stepForward(t)           the cell's recurrence: one GEMM per timestep + pointwise
+ *   backward: for t = T−1 … 0: stepBackward(t)  BPTT, the forward in reverse
+ *             dW_ih += dGatesᵀ·X, dW_hh += dGatesᵀ·Hprev, db += Σ_p dGates   (all timesteps at once)
+ *             dX = dGates·W_ih                  one GEMM
+ *
+ * Buffers (from kernels.alloc, grown only when a larger T·B or B arrives; never inside the loops):
+ *   gates  (T·B, G·H)   pre-activations, overwritten in place by the activated gates
+ *   hAll   (T·B + B, H) rows [0, B) hold h⟨−1⟩ (the carried-in state), rows [(t+1)·B, (t+2)·B) hold h⟨t⟩,
+ *                       so Hprev = hAll[0, T·B) and H = hAll[B, T·B + B) are both contiguous
+ *   dGates (T·B, G·H)   gradient of the loss with respect to the pre-activations
+ *   dhNext (B, H)       ∂J/∂h⟨t−1⟩ carried backwards through time
+ *   dX     (T·B, I)     ∂J/∂X (dense inputs only)
+ *
+ * The carried state of a layer is B·H floats of h, followed (LSTM) by B·H floats of c.
+ */
+export type LayerInput =
+  | { readonly kind: 'tokens'; readonly tokens: Int32Array }
+  | { readonly kind: 'dense'; readonly x: Vec; readonly off: number };
+
+export interface CellNames {
+  /** Module name, e.g. 'rnn'. */
+  readonly prefix: string;
+  readonly layer: number;
+  /** '' or '_reverse' (PyTorch's name for the backward direction of a bidirectional RNN). */
+  readonly suffix: string;
+}
+
+export function makeParam(kernels: Kernels, name: string, shape: number[]): Param {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { name, shape, data: kernels.alloc(n), grad: kernels.alloc(n) };
+}
+
+/** out[j] += Σ_p d[p·ld + off + j] for j < n, p < P: bias gradients over all positions. */
+export function addColumnSums(d: Vec, off: number, ld: number, P: number, n: number, out: Vec): void {
+  for (let p = 0; p < P; p++) {
+    const row = p * ld + off;
+    for (let j = 0; j < n; j++) out[j] += d[row + j];
+  }
+}
+
+export abstract class Cell {
+  readonly params: Param[];
+  readonly weightIh: Param; // (G·H, I)
+  readonly weightHh: Param; // (G·H, H)
+  readonly biasIh: Param; //   (G·H)
+  readonly biasHh: Param; //   (G·H)
+  /** Blocks of B·H floats in this layer's carried state: 1 (h) or 2 (h, c). */
+  abstract readonly stateBlocks: number;
+
+  gates!: Vec;
+  hAll!: Vec;
+  dGates!: Vec;
+  dhNext!: Vec;
+  dX!: Vec;
+  protected bias: Vec;
+  protected capP = 0;
+  protected capB = 0;
+  protected T = 0;
+  protected B = 0;
+  protected input: LayerInput = { kind: 'tokens', tokens: new Int32Array(0) };
+
+  constructor(
+    readonly kernels: Kernels,
+    names: CellNames,
+    /** Input width: V for layer 0 (one-hot tokens), else the layer below's H. */
+    readonly I: number,
+    readonly H: number,
+    /** Gate blocks of H rows in weight_ih / weight_hh. */
+    readonly G: number,
+  ) {
+    const n = (base: string): string => `${names.prefix}.${base}_l${names.layer}${names.suffix}`;
+    const GH = G * H;
+    this.weightIh = makeParam(kernels, n('weight_ih'), [GH, I]);
+    this.weightHh = makeParam(kernels, n('weight_hh'), [GH, H]);
+    this.biasIh = makeParam(kernels, n('bias_ih'), [GH]);
+    this.biasHh = makeParam(kernels, n('bias_hh'), [GH]);
+    this.params = [this.weightIh, this.weightHh, this.biasIh, this.biasHh];
+    this.bias = kernels.alloc(GH);
+  }
+
+  /** Rows of `gates` that receive b_hh at projection time (all but GRU reset-after's n rows). */
+  protected foldedBiasRows(): number {
+    return this.G * this.H;
+  }
+
+  /** Grow the buffers for T·B = P positions and B streams (only ever grows). */
+  ensure(P: number, B: number): void {
+    if (P <= this.capP && B <= this.capB) return;
+    this.capP = Math.max(P, this.capP);
+    this.capB = Math.max(B, this.capB);
+    const k = this.kernels;
+    const { H, I } = this;
+    const GH = this.G * H;
+    this.gates = k.alloc(this.capP * GH);
+    this.dGates = k.alloc(this.capP * GH);
+    this.hAll = k.alloc((this.capP + this.capB) * H);
+    this.dhNext = k.alloc(this.capB * H);
+    this.dX = k.alloc(this.capP * I);
+    this.allocExtra(this.capP, this.capB);
+  }
+
+  /** The layer's outputs h⟨0…T−1⟩: (T·B, H) at this offset of hAll. */
+  outputOffset(): number {
+    return this.B * this.H;
+  }
+
+  /** Run the layer over a T×B block; reads the carried state at stateOff and overwrites it. */
+  forward(input: LayerInput, T: number, B: number, state: Vec, stateOff: number): void {
+    const P = T * B;
+    this.ensure(P, B);
+    this.T = T;
+    this.B = B;
+    this.input = input;
+    const { H, I } = this;
+    const GH = this.G * H;
+    const BH = B * H;
+    this.hAll.set(state.subarray(stateOff, stateOff + BH), 0);
+    this.loadCarry(state, stateOff + BH, B);
+
+    // bias = b_ih + b_hh (b_hh only on the rows it joins linearly)
+    const folded = this.foldedBiasRows();
+    const bIh = this.biasIh.data;
+    const bHh = this.biasHh.data;
+    for (let j = 0; j < GH; j++) this.bias[j] = bIh[j] + (j < folded ? bHh[j] : 0);
+
+    // Gates = X·W_ihᵀ + bias   (T·B, G·H)
+    const gates = this.gates;
+    const W = this.weightIh.data;
+    if (input.kind === 'tokens') {
+      // one-hot input: W_ih·onehot(k) is column k of W_ih
+      const tok = input.tokens;
+      for (let p = 0; p < P; p++) {
+        const k = tok[p];
+        const row = p * GH;
+        for (let j = 0; j < GH; j++) gates[row + j] = W[j * I + k] + this.bias[j];
+      }
+    } else {
+      for (let p = 0; p < P; p++) gates.set(this.bias, p * GH);
+      this.kernels.gemm(false, true, P, GH, I, input.x, input.off, I, W, 0, I, 1, gates, 0, GH);
+    }
+
+    for (let t = 0; t < T; t++) this.stepForward(t, B);
+
+    state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
+    this.storeCarry(state, stateOff + BH, T, B);
+  }
+
+  /**
+   * Backpropagate through the last forward: dH (T·B, H) at dHOff is ∂J/∂h⟨t⟩ from above (it is
+   * used as scratch). Accumulates parameter gradients, fills dX (dense input) and writes
+   * ∂J/∂(carried-in state) at dStateOff.
+   */
+  backward(dH: Vec, dHOff: number, dState: Vec, dStateOff: number): void {
+    const { T, B, H, I } = this;
+    const P = T * B;
+    const GH = this.G * H;
+    const BH = B * H;
+    this.dhNext.fill(0, 0, BH);
+    this.clearCarryGrad(B);
+
+    for (let t = T - 1; t >= 0; t--) this.stepBackward(t, B, dH, dHOff);
+
+    // dW_ih += dGatesᵀ·X   (G·H, I)
+    const dG = this.dGates;
+    const dW = this.weightIh.grad;
+    if (this.input.kind === 'tokens') {
+      const tok = this.input.tokens;
+      for (let p = 0; p < P; p++) {
+        const k = tok[p];
+        const row = p * GH;
+        for (let j = 0; j < GH; j++) dW[j * I + k] += dG[row + j];
+      }
+    } else {
+      this.kernels.gemm(true, false, GH, I, P, dG, 0, GH, this.input.x, this.input.off, I, 1, dW, 0, I);
+    }
+    addColumnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p dGates
+    this.recurrentGrads(P);
+    // dX = dGates·W_ih   (T·B, I)
+    if (this.input.kind === 'dense') {
+      this.kernels.gemm(false, false, P, I, GH, dG, 0, GH, this.weightIh.data, 0, I, 0, this.dX, 0, I);
+    }
+
+    dState.set(this.dhNext.subarray(0, BH), dStateOff);
+    this.storeCarryGrad(dState, dStateOff + BH, B);
+  }
+
+  /** dW_hh += dGatesᵀ·Hprev over all T·B rows; db_hh += Σ_p dGates. (GRU variants override.) */
+  protected recurrentGrads(P: number): void {
+    const GH = this.G * this.H;
+    this.kernels.gemm(true, false, GH, this.H, P, this.dGates, 0, GH, this.hAll, 0, this.H, 1, this.weightHh.grad, 0, this.H);
+    addColumnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
+  }
+
+  /** PyTorch init: every weight and bias U(−1/√H, 1/√H). */
+  init(uniform: () => number): void {
+    const k = 1 / Math.sqrt(this.H);
+    for (const p of this.params) for (let j = 0; j < p.data.length; j++) p.data[j] = (2 * uniform() - 1) * k;
+  }
+
+  protected allocExtra(_capP: number, _capB: number): void {}
+  protected loadCarry(_state: Vec, _off: number, _B: number): void {}
+  protected storeCarry(_state: Vec, _off: number, _T: number, _B: number): void {}
+  protected clearCarryGrad(_B: number): void {}
+  protected storeCarryGrad(_dState: Vec, _off: number, _B: number): void {}
+  /** Gates⟨t⟩ (pre-activation, input part already in) → activated gates and h⟨t⟩ in hAll. */
+  protected abstract stepForward(t: number, B: number): void;
+  /** ∂J/∂h⟨t⟩ = dH⟨t⟩ + dhNext → dGates⟨t⟩ and dhNext := ∂J/∂h⟨t−1⟩. */
+  protected abstract stepBackward(t: number, B: number, dH: Vec, dHOff: number): void;
+}

@@ -1,0 +1,88 @@
+import type { Activation } from '../config.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { Vec } from '../types.js';
+import { Cell, type CellNames } from './cell.js';
+
+/**
+ * Vanilla RNN (Elman):  h⟨t⟩ = act(W_ih x⟨t⟩ + b_ih + W_hh h⟨t−1⟩ + b_hh),  act = tanh or ReLU.
+ * Stored as torch.nn.RNN: weight_ih (H, I), weight_hh (H, H), bias_ih (H), bias_hh (H).
+ *
+ * Fused ops a kernel set may provide (kernels.fused[name]); n = B·H elements of one timestep,
+ * all offsets in elements:
+ *   rnn_tanh_forward(n, a, aOff, h, hOff): void
+ *       h[hOff+j] = tanh(a[aOff+j])
+ *   rnn_relu_forward(n, a, aOff, h, hOff): void
+ *       h[hOff+j] = max(a[aOff+j], 0)
+ *   rnn_tanh_backward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff): void
+ *       dA[dAOff+j] = (dH[dHOff+j] + dhNext[j]) · (1 − h[hOff+j]²)
+ *   rnn_relu_backward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff): void
+ *       dA[dAOff+j] = h[hOff+j] > 0 ? dH[dHOff+j] + dhNext[j] : 0
+ */
+export type RnnForward = (n: number, a: Vec, aOff: number, h: Vec, hOff: number) => void;
+export type RnnBackward = (
+  n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
+) => void;
+
+export function rnnTanhForward(n: number, a: Vec, aOff: number, h: Vec, hOff: number): void {
+  for (let j = 0; j < n; j++) h[hOff + j] = Math.tanh(a[aOff + j]);
+}
+
+export function rnnReluForward(n: number, a: Vec, aOff: number, h: Vec, hOff: number): void {
+  for (let j = 0; j < n; j++) {
+    const v = a[aOff + j];
+    h[hOff + j] = v > 0 ? v : 0;
+  }
+}
+
+// tanh'(a) = 1 − h²
+export function rnnTanhBackward(
+  n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
+): void {
+  for (let j = 0; j < n; j++) {
+    const hj = h[hOff + j];
+    dA[dAOff + j] = (dH[dHOff + j] + dhNext[j]) * (1 - hj * hj);
+  }
+}
+
+// relu'(a) = [h > 0]
+export function rnnReluBackward(
+  n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
+): void {
+  for (let j = 0; j < n; j++) dA[dAOff + j] = h[hOff + j] > 0 ? dH[dHOff + j] + dhNext[j] : 0;
+}
+
+export class RnnCell extends Cell {
+  readonly stateBlocks = 1;
+  private readonly act: RnnForward;
+  private readonly actBackward: RnnBackward;
+
+  constructor(kernels: Kernels, names: CellNames, I: number, H: number, activation: Activation) {
+    super(kernels, names, I, H, 1);
+    const f = kernels.fused as Record<string, unknown>;
+    if (activation === 'relu') {
+      this.act = (f['rnn_relu_forward'] as RnnForward | undefined) ?? rnnReluForward;
+      this.actBackward = (f['rnn_relu_backward'] as RnnBackward | undefined) ?? rnnReluBackward;
+    } else {
+      this.act = (f['rnn_tanh_forward'] as RnnForward | undefined) ?? rnnTanhForward;
+      this.actBackward = (f['rnn_tanh_backward'] as RnnBackward | undefined) ?? rnnTanhBackward;
+    }
+  }
+
+  protected stepForward(t: number, B: number): void {
+    const H = this.H;
+    const BH = B * H;
+    // a⟨t⟩ += h⟨t−1⟩·W_hhᵀ   (B, H)
+    this.kernels.gemm(false, true, B, H, H, this.hAll, t * BH, H, this.weightHh.data, 0, H, 1, this.gates, t * BH, H);
+    // h⟨t⟩ = act(a⟨t⟩)
+    this.act(BH, this.gates, t * BH, this.hAll, (t + 1) * BH);
+  }
+
+  protected stepBackward(t: number, B: number, dH: Vec, dHOff: number): void {
+    const H = this.H;
+    const BH = B * H;
+    // da⟨t⟩ = (dH⟨t⟩ + dhNext) ⊙ act'(a⟨t⟩)
+    this.actBackward(BH, this.hAll, (t + 1) * BH, dH, dHOff + t * BH, this.dhNext, this.dGates, t * BH);
+    // dh⟨t−1⟩ = da⟨t⟩·W_hh
+    this.kernels.gemm(false, false, B, H, H, this.dGates, t * BH, H, this.weightHh.data, 0, H, 0, this.dhNext, 0, H);
+  }
+}

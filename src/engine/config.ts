@@ -1,0 +1,51 @@
+/** A model's architecture: everything needed to rebuild it, stored in the model file. */
+export type CellKind = 'rnn' | 'lstm' | 'gru';
+export type Activation = 'tanh' | 'relu';
+
+export interface ModelConfig {
+  cell: CellKind;
+  /** H, units per layer (per direction). */
+  hidden: number;
+  layers: number;
+  /** Dropout probability on the outputs of every layer but the last, when training. */
+  dropout: number;
+  /** rnn only. */
+  activation: Activation;
+  /** lstm only: diagonal peepholes (i, f see c_prev; o sees c). */
+  peephole: boolean;
+  /** lstm only: c = f⊙c_prev + (1−f)⊙g (no input gate). */
+  coupled: boolean;
+  /** gru only: the PyTorch/cuDNN form, r multiplies (W_hn h + b_hn). */
+  resetAfter: boolean;
+  /** gru only: no reset gate. */
+  minimal: boolean;
+  /** forward and backward stacks; predicts x⟨t⟩ from →a⟨t−1⟩ and ←a⟨t+1⟩ (SPEC 6). */
+  bidirectional: boolean;
+  /** V, the vocabulary size (reserved tokens included). */
+  vocabSize: number;
+}
+
+export const defaultModelConfig: Omit<ModelConfig, 'vocabSize'> = {
+  cell: 'lstm',
+  hidden: 128,
+  layers: 2,
+  dropout: 0,
+  activation: 'tanh',
+  peephole: false,
+  coupled: false,
+  resetAfter: false,
+  minimal: false,
+  bidirectional: false,
+};
+
+/** A short human name of the cell and its variant, e.g. "lstm (peephole)". */
+export function describeCell(c: ModelConfig): string {
+  const v: string[] = [];
+  if (c.cell === 'rnn') v.push(c.activation);
+  if (c.cell === 'lstm' && c.peephole) v.push('peephole');
+  if (c.cell === 'lstm' && c.coupled) v.push('coupled');
+  if (c.cell === 'gru' && c.resetAfter) v.push('reset-after');
+  if (c.cell === 'gru' && c.minimal) v.push('minimal');
+  if (c.bidirectional) v.push('bidirectional');
+  return v.length ? `${c.cell} (${v.join(', ')})` : c.cell;
+}

@@ -1,0 +1,35 @@
+import type { DType, Vec } from '../types.js';
+
+/**
+ * The one interface between the math (cells, model, loss) and the machine. The plain TypeScript
+ * kernels (`js.ts`) are the reference and serve float64 gradient checks; a WebAssembly SIMD
+ * implementation with worker threads replaces them without touching the cells.
+ *
+ * All matrices are row-major flat buffers addressed as (buffer, offset, leading dimension).
+ * Buffers a kernel works on must come from that kernel set's `alloc` (a WebAssembly kernel set
+ * hands out views into its linear memory).
+ */
+export interface Kernels {
+  readonly name: string;
+  readonly dtype: DType;
+  /** A zeroed buffer of n elements owned by this kernel set. */
+  alloc(n: number): Vec;
+  /**
+   * C (M×N) = op(A) (M×K) · op(B) (K×N) + beta·C, where op(X) is X or Xᵀ.
+   * A is stored M×K (lda ≥ K) or, with transA, K×M (lda ≥ M); likewise B.
+   * beta is 0 (overwrite; C's old contents are ignored, even NaN) or 1 (accumulate).
+   */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    A: Vec, aOff: number, lda: number,
+    B: Vec, bOff: number, ldb: number,
+    beta: 0 | 1,
+    C: Vec, cOff: number, ldc: number,
+  ): void;
+  /**
+   * Fused element-wise work that a fast kernel set may provide; each cell looks its entry up
+   * once and falls back to its own reference implementation. Names and signatures are defined
+   * next to the reference implementations in the cells and in loss.ts.
+   */
+  readonly fused: Readonly<Record<string, (...args: never[]) => unknown>>;
+}

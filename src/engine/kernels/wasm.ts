@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { RnnError } from '../../errors.js';
+import type { Vec } from '../types.js';
+import { gemm as jsGemm } from './js.js';
+import type { Kernels } from './kernels.js';
+import { ThreadPool } from './thread-pool.js';
+import { createWasmFused, WA, type WasmExports, type WasmModule } from './wasm-fused.js';
+
+/**
+ * The WebAssembly SIMD kernel set (sources in asm/, compiled by scripts/build-wasm.mjs). Buffers
+ * are Float32Array views into one shared, growable linear memory handed out by a bump arena
+ * (shared memory never detaches its views when it grows). Big GEMMs are split over worker threads
+ * by columns (or rows), each element computed by one thread in a fixed order, so results are
+ * bit-identical for a given build and thread count.
+ */
+export interface WasmKernels extends Kernels {
+  readonly threads: number;
+  /** 'relaxed' (relaxed-SIMD FMA) or 'simd'. */
+  readonly variant: 'relaxed' | 'simd';
+  /** Bytes handed out by alloc so far. */
+  allocated(): number;
+  /** Stop the worker threads (idempotent; workers never keep the process alive anyway). */
+  close(): void;
+}
+
+export interface WasmKernelOptions {
+  /** Threads for big GEMMs (default: os.availableParallelism()). */
+  threads?: number;
+  /** Use relaxed-SIMD FMA when the runtime supports it (default true). */
+  relaxed?: boolean;
+  /** Minimum 2·M·N·K for a GEMM to be split over threads. */
+  parallelFlops?: number;
+}
+
+const PAGE = 65536;
+const ARENA_START = PAGE; // page 0 stays unused
+const MAX_PAGES = 32768; // 2 GiB; must match --maximumMemory in scripts/build-wasm.mjs
+const NR = 8; // micro-kernel columns (asm/gemm.ts)
+const MR = 4;
+
+function wasmBytes(name: string): Buffer {
+  // dist/engine/kernels/wasm.js → dist/wasm; src/engine/kernels/wasm.ts → dist/wasm (after a build)
+  for (const rel of [`../../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return readFileSync(p);
+  }
+  throw new RnnError('the WebAssembly kernels are not built', {
+    expected: `dist/wasm/${name}.wasm`, hint: 'run `npm run build` (it compiles asm/ with AssemblyScript)',
+  });
+}
+
+let relaxedSupported: boolean | undefined;
+/** Whether this runtime validates relaxed-SIMD (Node 20 needs a V8 flag, set here before compiling). */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSupported === undefined) {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // ignore: newer runtimes enable it by default
+    }
+    relaxedSupported = WA.validate(wasmBytes('kernels-relaxed'));
+  }
+  return relaxedSupported ?? false;
+}
+
+const modules = new Map<string, WasmModule>();
+function compiled(name: string): WasmModule {
+  let m = modules.get(name);
+  if (!m) {
+    m = new WA.Module(wasmBytes(name));
+    modules.set(name, m);
+  }
+  return m;
+}
+
+export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
+  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+  const variant = (opts.relaxed ?? true) && relaxedSimdSupported() ? 'relaxed' : 'simd';
+  const parallelFlops = opts.parallelFlops ?? 1 << 20;
+  const module = compiled(`kernels-${variant}`);
+  const memory = new WA.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
+  const ex = new WA.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+
+  // --- arena ---
+  const ours = new WeakSet<ArrayBufferLike>();
+  let buffer = memory.buffer;
+  ours.add(buffer);
+  let top = ARENA_START;
+  function allocBytes(bytes: number): number {
+    const at = top;
+    top = (top + bytes + 63) & ~63;
+    if (top > buffer.byteLength) {
+      const need = Math.ceil((top - buffer.byteLength) / PAGE);
+      if (buffer.byteLength / PAGE + need > MAX_PAGES) {
+        throw new RnnError('out of WebAssembly memory', { expected: `at most ${MAX_PAGES * PAGE} bytes`, got: `${top} bytes` });
+      }
+      memory.grow(Math.max(need, Math.min(MAX_PAGES - buffer.byteLength / PAGE, buffer.byteLength / PAGE >> 2)));
+      buffer = memory.buffer;
+      ours.add(buffer);
+    }
+    return at;
+  }
+  function alloc(n: number): Float32Array {
+    const at = allocBytes(n * 4); // may grow the memory: take `buffer` after
+    return new Float32Array(buffer, at, n);
+  }
+  const own = (x: Vec): x is Float32Array => x instanceof Float32Array && ours.has(x.buffer);
+
+  const scratchBytes = ex.scratchBytes();
+  const scratch: number[] = [];
+  for (let t = 0; t < threads; t++) scratch.push(allocBytes(scratchBytes));
+  const pool = threads > 1 ? await ThreadPool.create(module, memory, threads - 1) : null;
+  const args = new Int32Array(16);
+
+  function gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    A: Vec, aOff: number, lda: number,
+    B: Vec, bOff: number, ldb: number,
+    beta: 0 | 1,
+    C: Vec, cOff: number, ldc: number,
+  ): void {
+    if (!own(A) || !own(B) || !own(C)) {
+      jsGemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      return;
+    }
+    const tA = transA ? 1 : 0;
+    const tB = transB ? 1 : 0;
+    const a = A.byteOffset + aOff * 4;
+    const b = B.byteOffset + bOff * 4;
+    const c = C.byteOffset + cOff * 4;
+    if (pool === null || 2 * M * N * K < parallelFlops) {
+      ex.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, scratch[0]!);
+      return;
+    }
+    // Split the larger of N (by NR columns) and M (by MR rows) into `threads` contiguous parts.
+    const byCols = N >= M;
+    const units = byCols ? Math.ceil(N / NR) : Math.ceil(M / MR);
+    const parts = Math.min(threads, units);
+    const extent = byCols ? N : M;
+    const step = byCols ? NR : MR;
+    pool.begin();
+    let first = 0;
+    let firstEnd = 0;
+    for (let t = 0; t < parts; t++) {
+      const lo = Math.min(extent, Math.floor((units * t) / parts) * step);
+      const hi = Math.min(extent, Math.floor((units * (t + 1)) / parts) * step);
+      if (t === 0) {
+        first = lo;
+        firstEnd = hi;
+        continue;
+      }
+      fill(args, tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, byCols, lo, hi, scratch[t]!);
+      pool.start(t - 1, 0, args);
+    }
+    fill(args, tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, byCols, first, firstEnd, scratch[0]!);
+    ex.gemm(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!,
+      args[9]!, args[10]!, args[11]!, args[12]!);
+    for (let t = 1; t < parts; t++) pool.wait(t - 1);
+  }
+
+  return {
+    name: `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
+    dtype: 'f32',
+    threads,
+    variant,
+    alloc,
+    gemm,
+    fused: createWasmFused(ex, own),
+    allocated: () => top - ARENA_START,
+    close: () => pool?.close(),
+  };
+}
+
+/** Arguments of the asm gemm for the sub-problem [lo, hi) of the columns (byCols) or rows. */
+function fill(
+  out: Int32Array, tA: number, tB: number, M: number, N: number, K: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  byCols: boolean, lo: number, hi: number, scratch: number,
+): void {
+  if (byCols) {
+    out.set([tA, tB, M, hi - lo, K, a, lda, b + (tB ? lo * ldb : lo) * 4, ldb, beta, c + lo * 4, ldc, scratch]);
+  } else {
+    out.set([tA, tB, hi - lo, N, K, a + (tA ? lo : lo * lda) * 4, lda, b, ldb, beta, c + lo * ldc * 4, ldc, scratch]);
+  }
+}

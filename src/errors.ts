@@ -1,0 +1,35 @@
+/**
+ * The one error class of the project. It carries what was expected, what was got and a hint;
+ * only `src/cli` turns it into a message and an exit code.
+ */
+export type ErrorKind = 'user' | 'usage';
+
+export interface RnnErrorInit {
+  expected?: string;
+  got?: string;
+  hint?: string;
+  /** 'usage' for impossible options (exit 2), 'user' for bad input files and the like (exit 1). */
+  kind?: ErrorKind;
+  cause?: unknown;
+}
+
+export class RnnError extends Error {
+  readonly expected?: string;
+  readonly got?: string;
+  readonly hint?: string;
+  readonly kind: ErrorKind;
+
+  constructor(message: string, init: RnnErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'RnnError';
+    this.expected = init.expected;
+    this.got = init.got;
+    this.hint = init.hint;
+    this.kind = init.kind ?? 'user';
+  }
+}
+
+/** An impossible option value: exit code 2. */
+export function usageError(option: string, expected: string, got: string, hint?: string): RnnError {
+  return new RnnError(`invalid value for ${option}`, { expected, got: JSON.stringify(got), hint, kind: 'usage' });
+}

@@ -1,0 +1,147 @@
+import { RnnError } from '../errors.js';
+import type { LanguageModel } from '../engine/language-model.js';
+import { EOS_ID, UNK_ID } from '../sample/text-vocab.js';
+import { rowNll } from './nll.js';
+
+/**
+ * Perplexity of a token stream, as `Vocab.encode` makes it and training reads it: ids[0] is only
+ * an input (the <EOS> that starts the text, or the last training token for the validation split);
+ * each later token is predicted from everything before it, starting from a zero state. The result
+ * is the exact sum of −log p over those N − 1 predictions (an <EOS> is a token like any other).
+ *
+ * As in training, the predictions are cut into B contiguous parts processed side by side, T steps
+ * at a time, the state carried from block to block. B = 1 [the default] predicts every token from
+ * its whole left context; with B > 1 each further part starts with a zero state mid-text (faster,
+ * slightly pessimistic).
+ *
+ * `resetAtEos`: the state is zeroed before every <EOS> input, so each sequence is predicted as
+ * `score` scores a line; the parts then start at sequence starts and the result does not depend
+ * on B or T.
+ */
+export interface EvalOptions {
+  /** Parallel streams B [1]. */
+  batch?: number;
+  /** Steps per block T [128]. */
+  seqLength?: number;
+  /** Zero the state before each <EOS> input [false]. */
+  resetAtEos?: boolean;
+}
+
+export interface EvalResult {
+  /** Predicted tokens (= ids.length − 1). */
+  tokens: number;
+  /** Σ −log p, natural log. */
+  totalNats: number;
+  /** Mean nats per token. */
+  nats: number;
+  /** nats / ln 2. */
+  bits: number;
+  /** e^nats. */
+  perplexity: number;
+  /** <UNK> tokens in the stream. */
+  unknown: number;
+}
+
+export function checkCount(option: string, v: number | undefined, hint: string): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+    throw new RnnError(`invalid value for ${option}`, { expected: 'an integer ≥ 1', got: String(v), hint, kind: 'usage' });
+  }
+}
+
+export function checkIds(ids: ArrayLike<number>, V: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!(Number.isInteger(id) && id >= 0 && id < V)) {
+      throw new RnnError('the text was encoded with another vocabulary', {
+        expected: `token ids in [0, ${V})`, got: `${id} at position ${i}`,
+        hint: 'encode the text with the model\'s own vocabulary',
+      });
+    }
+  }
+}
+
+/** Where each of (at most) B parts of the predicted positions [1, N) starts; the last entry is N. */
+function partStarts(ids: ArrayLike<number>, B: number, atSequenceStarts: boolean): number[] {
+  const N = ids.length;
+  const P = N - 1;
+  if (!atSequenceStarts) {
+    const L = Math.ceil(P / B);
+    const starts: number[] = [];
+    for (let s = 1; s < N; s += L) starts.push(s);
+    starts.push(N);
+    return starts;
+  }
+  // The positions whose input is <EOS> nearest after each 1 + b·P/B.
+  const starts = [1];
+  let pos = 2;
+  for (let b = 1; b < B; b++) {
+    pos = Math.max(pos, 1 + Math.ceil((b * P) / B));
+    while (pos < N && ids[pos - 1] !== EOS_ID) pos++;
+    if (pos >= N) break;
+    starts.push(pos);
+    pos++;
+  }
+  starts.push(N);
+  return starts;
+}
+
+export function evaluate(model: LanguageModel, ids: ArrayLike<number>, options: EvalOptions = {}): EvalResult {
+  checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
+  checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
+  if (model.config.bidirectional) {
+    throw new RnnError('left-to-right evaluation needs a left-to-right model', {
+      expected: 'a unidirectional model', got: 'a bidirectional (infill) model',
+    });
+  }
+  const N = ids.length;
+  if (N < 2) {
+    throw new RnnError('nothing to evaluate', { expected: 'at least one token to predict', got: `a stream of ${N} token(s)` });
+  }
+  const V = model.config.vocabSize;
+  checkIds(ids, V);
+  const reset = options.resetAtEos === true;
+  const starts = partStarts(ids, options.batch ?? 1, reset);
+  const B = starts.length - 1;
+  const T = options.seqLength ?? 128;
+  let L = 0; // the longest part; shorter ones are padded with <EOS> inputs whose predictions are ignored
+  for (let b = 0; b < B; b++) L = Math.max(L, starts[b + 1] - starts[b]);
+  const input = (pos: number): number => ids[pos - 1];
+
+  const state = model.newState(B);
+  const x = new Int32Array(T * B);
+  let total = 0;
+  for (let t0 = 0; t0 < L; ) {
+    let Tb = Math.min(T, L - t0);
+    if (reset) {
+      // A block may hold an <EOS> input only at its first step, where the state is zeroed.
+      for (let b = 0; b < B; b++) {
+        const s = starts[b] + t0;
+        if (t0 > 0 && s < starts[b + 1] && input(s) === EOS_ID) model.resetStream(state, B, b);
+        for (let t = 1; t < Tb && s + t < starts[b + 1]; t++) {
+          if (input(s + t) === EOS_ID) {
+            Tb = t;
+            break;
+          }
+        }
+      }
+    }
+    for (let t = 0; t < Tb; t++) {
+      for (let b = 0; b < B; b++) {
+        const pos = starts[b] + t0 + t;
+        x[t * B + b] = pos < starts[b + 1] ? input(pos) : EOS_ID;
+      }
+    }
+    const logits = model.logits(x.subarray(0, Tb * B), Tb, B, state);
+    for (let t = 0; t < Tb; t++) {
+      for (let b = 0; b < B; b++) {
+        const pos = starts[b] + t0 + t;
+        if (pos < starts[b + 1]) total += rowNll(logits, (t * B + b) * V, V, ids[pos]);
+      }
+    }
+    t0 += Tb;
+  }
+  let unknown = 0;
+  for (let i = 1; i < N; i++) if (ids[i] === UNK_ID) unknown++;
+  const nats = total / (N - 1);
+  return { tokens: N - 1, totalNats: total, nats, bits: nats / Math.LN2, perplexity: Math.exp(nats), unknown };
+}

@@ -1,0 +1,265 @@
+/**
+ * The model file (SPEC 7), one JSON document, version 1:
+ *   { format: "rnn-model", version: 1, config, vocab, training, params, checkpoint? }
+ * params: { name: {shape, dtype: "float32", data: base64 little-endian} }, in the model's order.
+ * checkpoint (checkpoint files only): { json: opaque JSON, tensors: { name: {shape, dtype
+ * float32|float64, data} } } — the trainer validates its own contents.
+ * Loading validates every field and throws one RnnError naming the file and the field.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { ModelConfig } from '../engine/config.js';
+import { RnnError } from '../errors.js';
+import { Vocab } from '../tokenizer/vocab.js';
+import { writeFileAtomic } from './atomic.js';
+import { boolean, integer, isObject, key, number, object, oneOf, problem, string } from './problem.js';
+import { parseJsonSafely } from './safe-json.js';
+import { decodeTensor, encodeTensor, type Tensor, type TensorData, type TensorJSON } from './tensor.js';
+
+export const FORMAT = 'rnn-model';
+export const VERSION = 1;
+/** Larger files are refused before reading (a JS string cannot hold much more). */
+export const MAX_FILE_BYTES = 500_000_000;
+export const MAX_HIDDEN = 65_536;
+export const MAX_LAYERS = 256;
+
+/**
+ * One evaluation of the run. No wall-clock times here or anywhere in the file: the same seed and
+ * options give the same file, byte for byte, however long the run took or whether it was resumed.
+ */
+export interface HistoryEntry {
+  step: number;
+  /** Epochs completed at this step. */
+  epoch: number;
+  /** Mean training loss since the previous entry; null when no step was taken in between. */
+  trainLoss: number | null;
+  /** null when there is no validation split. */
+  valLoss: number | null;
+}
+
+export interface TrainingInfo {
+  corpus: { name: string; bytes: number; chars: number; sha256: string };
+  split: { valFraction: number; trainTokens: number; valTokens: number };
+  seed: number;
+  steps: number;
+  epochs: number;
+  /** The training options, as JSON. */
+  options: Record<string, unknown>;
+  history: HistoryEntry[];
+  bestValLoss: number | null;
+}
+
+export interface Checkpoint {
+  json: unknown;
+  tensors: Record<string, Tensor<TensorData>>;
+}
+
+export interface ModelFile {
+  format: typeof FORMAT;
+  version: typeof VERSION;
+  config: ModelConfig;
+  vocab: Vocab;
+  params: Record<string, Tensor>;
+  training: TrainingInfo;
+  checkpoint?: Checkpoint;
+}
+
+/** What saveModelFile takes: format and version are filled in. */
+export type ModelFileInit = Omit<ModelFile, 'format' | 'version'> & Partial<Pick<ModelFile, 'format' | 'version'>>;
+
+/** Tensors of named params (e.g. the engine's Param[]) as float32 copies, in order. */
+export function tensorsOf(params: readonly { name: string; shape: readonly number[]; data: TensorData }[]): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const p of params) out[p.name] = { shape: [...p.shape], data: Float32Array.from(p.data) };
+  return out;
+}
+
+/** The file's JSON text. Validates the content first (a bad file is never written). */
+export function serializeModelFile(file: ModelFileInit): string {
+  const encode = (t: Record<string, Tensor<TensorData>>): Record<string, TensorJSON> => {
+    const out: Record<string, TensorJSON> = {};
+    for (const [name, v] of Object.entries(t)) out[name] = encodeTensor(v.shape, v.data);
+    return out;
+  };
+  const json: Record<string, unknown> = {
+    format: FORMAT,
+    version: VERSION,
+    config: file.config,
+    vocab: file.vocab.toJSON(),
+    training: file.training,
+    params: encode(file.params),
+  };
+  if (file.checkpoint) json.checkpoint = { json: file.checkpoint.json, tensors: encode(file.checkpoint.tensors) };
+  const text = JSON.stringify(json);
+  try {
+    validateModelFile(JSON.parse(text)); // the same checks as loading, on exactly what is written
+  } catch (e) {
+    if (e instanceof RnnError) throw new RnnError(`refusing to save an invalid model: ${e.message}`, { expected: e.expected, got: e.got, hint: 'this is a bug in rnn; please report it', cause: e });
+    throw e;
+  }
+  return text + '\n';
+}
+
+/** Parses and validates a model file's text; `source` names it in errors. */
+export function parseModelFile(text: string, source = 'model file'): ModelFile {
+  const json = parseJsonSafely(text, source);
+  try {
+    return validateModelFile(json);
+  } catch (e) {
+    if (e instanceof RnnError) throw new RnnError(`invalid model file ${source}: ${e.message}`, { expected: e.expected, got: e.got, hint: e.hint, cause: e });
+    throw e;
+  }
+}
+
+/** Writes the model file atomically. */
+export function saveModelFile(path: string, file: ModelFileInit): void {
+  writeFileAtomic(path, serializeModelFile(file));
+}
+
+/** Reads and validates a model file. */
+export function loadModelFile(path: string): ModelFile {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new RnnError(`${path} is a directory, not a model file`, { expected: 'a model file (JSON)', got: 'a directory', hint: 'give --model the path of a file' });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof RnnError) throw e;
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new RnnError(missing ? `model file not found: ${path}` : `cannot read model file ${path}`, {
+      got: missing ? 'no such file' : (e as Error).message,
+      hint: missing ? 'train one with `rnn train`, or give its path with --model' : 'check the path and its permissions',
+      cause: e,
+    });
+  }
+  if (size > MAX_FILE_BYTES) throw new RnnError(`model file ${path} is too large`, { expected: `at most ${MAX_FILE_BYTES} bytes`, got: `${size} bytes`, hint: 'is this an rnn model file?' });
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RnnError(`cannot read model file ${path}`, { got: (e as Error).message, hint: 'check the file permissions', cause: e });
+  }
+  return parseModelFile(text, path);
+}
+
+function validateConfig(v: unknown): ModelConfig {
+  const o = object(v, 'config');
+  const known = ['cell', 'hidden', 'layers', 'dropout', 'activation', 'peephole', 'coupled', 'resetAfter', 'minimal', 'bidirectional', 'vocabSize'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw problem(`config${key(k)}`, `only the fields ${known.join(', ')}`, `an unknown field "${k}"`);
+  return {
+    cell: oneOf(o.cell, 'config.cell', ['rnn', 'lstm', 'gru'] as const),
+    hidden: integer(o.hidden, 'config.hidden', 1, MAX_HIDDEN),
+    layers: integer(o.layers, 'config.layers', 1, MAX_LAYERS),
+    dropout: number(o.dropout, 'config.dropout', 0, 1, true),
+    activation: oneOf(o.activation, 'config.activation', ['tanh', 'relu'] as const),
+    peephole: boolean(o.peephole, 'config.peephole'),
+    coupled: boolean(o.coupled, 'config.coupled'),
+    resetAfter: boolean(o.resetAfter, 'config.resetAfter'),
+    minimal: boolean(o.minimal, 'config.minimal'),
+    bidirectional: boolean(o.bidirectional, 'config.bidirectional'),
+    vocabSize: integer(o.vocabSize, 'config.vocabSize', 3),
+  };
+}
+
+function validateTraining(v: unknown): TrainingInfo {
+  const o = object(v, 'training');
+  const c = object(o.corpus, 'training.corpus');
+  const s = object(o.split, 'training.split');
+  const sha = string(c.sha256, 'training.corpus.sha256');
+  if (!/^[0-9a-f]{64}$/.test(sha)) throw problem('training.corpus.sha256', '64 lowercase hex digits', sha);
+  if (!Array.isArray(o.history)) throw problem('training.history', 'an array', o.history);
+  const history = o.history.map((h, k): HistoryEntry => {
+    const e = object(h, `training.history[${k}]`);
+    const f = `training.history[${k}]`;
+    const entry: HistoryEntry = {
+      step: integer(e.step, `${f}.step`),
+      epoch: integer(e.epoch, `${f}.epoch`),
+      trainLoss: e.trainLoss === null ? null : number(e.trainLoss, `${f}.trainLoss`, 0),
+      valLoss: e.valLoss === null ? null : number(e.valLoss, `${f}.valLoss`, 0),
+    };
+    return entry;
+  });
+  return {
+    corpus: {
+      name: string(c.name, 'training.corpus.name'),
+      bytes: integer(c.bytes, 'training.corpus.bytes'),
+      chars: integer(c.chars, 'training.corpus.chars'),
+      sha256: sha,
+    },
+    split: {
+      valFraction: number(s.valFraction, 'training.split.valFraction', 0, 1, true),
+      trainTokens: integer(s.trainTokens, 'training.split.trainTokens'),
+      valTokens: integer(s.valTokens, 'training.split.valTokens'),
+    },
+    seed: integer(o.seed, 'training.seed', 0, 0xffffffff),
+    steps: integer(o.steps, 'training.steps'),
+    epochs: number(o.epochs, 'training.epochs', 0),
+    options: object(o.options, 'training.options'),
+    history,
+    bestValLoss: o.bestValLoss === null ? null : number(o.bestValLoss, 'training.bestValLoss', 0),
+  };
+}
+
+function validateTensors<D extends TensorData>(v: unknown, field: string, dtypes: readonly ('float32' | 'float64')[]): Record<string, Tensor<D>> {
+  const o = object(v, field);
+  const out: Record<string, Tensor<D>> = {};
+  for (const [name, t] of Object.entries(o)) {
+    if (name.length === 0) throw problem(`${field}`, 'non-empty tensor names', '""');
+    out[name] = decodeTensor(t, `${field}${key(name)}`, dtypes) as Tensor<D>;
+  }
+  return out;
+}
+
+/** Validates parsed JSON as a model file (errors name the field, not the file). */
+export function validateModelFile(json: unknown): ModelFile {
+  if (!isObject(json)) throw problem('top level', 'a JSON object', json);
+  if (json.format !== FORMAT) throw problem('format', `"${FORMAT}"`, json.format, 'this is not an rnn model file');
+  if (typeof json.version !== 'number' || !Number.isSafeInteger(json.version) || json.version < 1) throw problem('version', 'a positive integer', json.version);
+  if (json.version !== VERSION) {
+    throw new RnnError(`unsupported model file version ${json.version}`, {
+      expected: `version ${VERSION}`,
+      got: `version ${json.version}`,
+      hint: json.version > VERSION ? 'the file was written by a newer rnn; upgrade rnn' : 'retrain the model with this rnn',
+    });
+  }
+  const config = validateConfig(json.config);
+  const vocab = Vocab.fromJSON(json.vocab, 'vocab');
+  if (config.vocabSize !== vocab.size) throw problem('config.vocabSize', `${vocab.size} (the size of the vocabulary)`, config.vocabSize);
+  const training = validateTraining(json.training);
+  const params = validateTensors<Float32Array>(json.params, 'params', ['float32']);
+  if (Object.keys(params).length === 0) throw problem('params', 'at least one tensor', 'none');
+  const file: ModelFile = { format: FORMAT, version: VERSION, config, vocab, params, training };
+  if (json.checkpoint !== undefined) {
+    const c = object(json.checkpoint, 'checkpoint');
+    if (!('json' in c)) throw problem('checkpoint.json', 'the trainer state (JSON)', undefined);
+    file.checkpoint = { json: c.json, tensors: validateTensors<TensorData>(c.tensors, 'checkpoint.tensors', ['float32', 'float64']) };
+  }
+  return file;
+}
+
+/**
+ * Checks the file's params against the expected tensors (e.g. the engine's Param[]): the same
+ * names, and the same shapes. Throws one RnnError listing what differs.
+ */
+export function checkParams(params: Record<string, Tensor<TensorData>>, expected: readonly { name: string; shape: readonly number[] }[], source = 'model file'): void {
+  const issues: string[] = [];
+  const want = new Map(expected.map((p) => [p.name, p.shape]));
+  for (const [name, shape] of want) {
+    const got = params[name];
+    if (!Object.hasOwn(params, name)) issues.push(`missing ${name}`);
+    else if (got.shape.length !== shape.length || got.shape.some((d, k) => d !== shape[k])) issues.push(`${name} is [${got.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  }
+  for (const name of Object.keys(params)) if (!want.has(name)) issues.push(`unexpected ${name}`);
+  if (issues.length > 0) {
+    throw new RnnError(`the parameters in ${source} do not fit its configuration`, {
+      expected: [...want].map(([n, s]) => `${n} [${s.join(', ')}]`).join(', '),
+      got: issues.slice(0, 8).join('; ') + (issues.length > 8 ? `; and ${issues.length - 8} more` : ''),
+      hint: 'the file is damaged or was written by an incompatible rnn; retrain',
+    });
+  }
+}
+
+/** Copies the file's params into the model's tensors after checkParams. */
+export function loadParamsInto(params: Record<string, Tensor<TensorData>>, into: readonly { name: string; shape: readonly number[]; data: TensorData }[], source?: string): void {
+  checkParams(params, into, source);
+  for (const p of into) p.data.set(params[p.name].data);
+}

@@ -1,0 +1,65 @@
+/**
+ * Validation helpers for files read from disk: each problem is an RnnError naming the field
+ * (e.g. `params["head.weight"].shape[1]`) with what was expected and what was got.
+ */
+import { RnnError } from '../errors.js';
+
+export const DAMAGED_HINT = 'the file is damaged or was not written by rnn; retrain, or load an intact copy';
+
+/** A short description of a JSON value for error messages. */
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing (missing)';
+  if (typeof v === 'string') return JSON.stringify(v.length > 48 ? v.slice(0, 48) + '…' : v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/** The error for a field that is missing or wrong. `got` is described unless it is already a string. */
+export function problem(field: string, expected: string, got: unknown, hint = DAMAGED_HINT): RnnError {
+  return new RnnError(`bad ${field}`, { expected, got: typeof got === 'string' ? got : describe(got), hint });
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function object(v: unknown, field: string): Record<string, unknown> {
+  if (!isObject(v)) throw problem(field, 'an object', v);
+  return v;
+}
+
+export function string(v: unknown, field: string): string {
+  if (typeof v !== 'string') throw problem(field, 'a string', v);
+  return v;
+}
+
+export function boolean(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw problem(field, 'true or false', v);
+  return v;
+}
+
+/** A finite number in [min, max] (max exclusive when `maxExclusive`). */
+export function number(v: unknown, field: string, min = -Infinity, max = Infinity, maxExclusive = false): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && (maxExclusive ? v < max : v <= max);
+  if (!ok) throw problem(field, `a number in [${min}, ${max}${maxExclusive ? ')' : ']'}`, v);
+  return v as number;
+}
+
+export function integer(v: unknown, field: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw problem(field, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`, v);
+  }
+  return v;
+}
+
+export function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
+  if (!values.includes(v as T)) throw problem(field, values.map((s) => `"${s}"`).join(' | '), v);
+  return v as T;
+}
+
+/** `name` as a readable field path component: .name for identifiers, ["a.b"] otherwise. */
+export function key(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+}

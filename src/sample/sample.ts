@@ -1,0 +1,198 @@
+import { RnnError } from '../errors.js';
+import type { LanguageModel } from '../engine/language-model.js';
+import { Rng, randomSeed } from '../util/rng.js';
+import { TokenSampler, resolvePickOptions, type PickOptions } from './distribution.js';
+import { EOS_ID, UNK_ID, type TextVocab } from './text-vocab.js';
+
+/**
+ * Generation. A sequence starts as in training: input <EOS>, zero state. The prime is fed after
+ * it, then each drawn token is fed back in, one at a time.
+ *   length N: one stream of N generated tokens; a drawn <EOS> is emitted as its separator ('\n' in
+ *             line mode) and generation goes on with the carried state, as in training.
+ *   count K:  K sequences, each ending at a drawn <EOS> (emitted as its separator); the state is
+ *             reset (zero, <EOS>, prime) between them. A sequence that reaches `maxSequenceLength`
+ *             tokens without an <EOS> is cut there (and its separator emitted) — counted as truncated.
+ * The prime is emitted (as given) before each sequence unless `echoPrime` is false; N and the cap
+ * count generated tokens only.
+ */
+export interface SampleOptions extends PickOptions {
+  /** Generated tokens of one stream [500 when neither length nor count is given]. */
+  length?: number;
+  /** Sequences, each ending at <EOS>. Exclusive with `length`. */
+  count?: number;
+  /** Cap on the tokens of one `count` sequence [2000]. */
+  maxSequenceLength?: number;
+  /** Text fed after the initial <EOS>; characters the vocabulary lacks become <UNK>. */
+  prime?: string;
+  /** Emit the prime before the generated text [true]. */
+  echoPrime?: boolean;
+  /** Seed of the sampler's Rng [random; see `SampleRun.seed`]. */
+  seed?: number;
+  /** An Rng to draw from instead of a seeded one (it is advanced). */
+  rng?: Rng;
+}
+
+export interface SampleStats {
+  /** Tokens generated (prime excluded, <EOS>s included). */
+  tokens: number;
+  /** Sequences completed (count mode: ended at <EOS> or cut). */
+  sequences: number;
+  /** Count-mode sequences cut at `maxSequenceLength`. */
+  truncated: number;
+}
+
+/** A lazy generation: iterate it for the text chunks (one per token), as they are produced. */
+export interface SampleRun extends Iterable<string> {
+  /** The seed used (the given one, or the random one chosen); null when an Rng was passed. */
+  readonly seed: number | null;
+  /** Prime characters not in the vocabulary (fed as <UNK>). */
+  readonly unknownInPrime: number;
+  /** Human-readable warnings known before generation (e.g. unknown prime characters). */
+  readonly warnings: readonly string[];
+  /** Filled in as the run is iterated. */
+  readonly stats: SampleStats;
+}
+
+function positiveInt(name: string, v: number | undefined, hint: string): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
+    throw new RnnError(`invalid value for ${name}`, { expected: 'an integer ≥ 0', got: String(v), hint, kind: 'usage' });
+  }
+}
+
+/** Validates the options (RnnError 'usage') and encodes the prime; generation starts on iteration. */
+export function sampleStream(model: LanguageModel, vocab: TextVocab, options: SampleOptions = {}): SampleRun {
+  resolvePickOptions(options); // validates (throws RnnError usage) before anything is generated
+  if (options.length !== undefined && options.count !== undefined) {
+    throw new RnnError('--length and --count exclude each other', {
+      expected: 'one of them', got: `--length ${options.length} --count ${options.count}`, kind: 'usage',
+      hint: '--length N gives one stream of N characters, --count K gives K sequences',
+    });
+  }
+  positiveInt('--length', options.length, 'e.g. --length 500');
+  positiveInt('--count', options.count, 'e.g. --count 10');
+  positiveInt('--max-length', options.maxSequenceLength, 'e.g. 2000');
+  if (options.maxSequenceLength === 0) {
+    throw new RnnError('invalid value for --max-length', { expected: 'an integer ≥ 1', got: '0', kind: 'usage' });
+  }
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32)) {
+    throw new RnnError('invalid value for --seed', {
+      expected: 'an integer in [0, 2^32)', got: String(options.seed), kind: 'usage', hint: 'e.g. --seed 42',
+    });
+  }
+  if (model.config.bidirectional) {
+    throw new RnnError('cannot sample from a bidirectional model', {
+      expected: 'a left-to-right model', got: 'a bidirectional (infill) model',
+      hint: 'use `rnn fill` with a bidirectional model, or train one without --bidirectional',
+    });
+  }
+  const V = model.config.vocabSize;
+  if (vocab.size !== V) {
+    throw new RnnError('the vocabulary does not match the model', { expected: `${V} tokens`, got: `${vocab.size}` });
+  }
+  const prime = options.prime ?? '';
+  const enc = vocab.encode(prime, { start: false });
+  const warnings: string[] = [];
+  if (enc.unknown > 0) {
+    const s = enc.unknown === 1 ? 'character is' : 'characters are';
+    warnings.push(`${enc.unknown} prime ${s} not in the model's vocabulary and became <UNK>`);
+  }
+  const seed = options.rng ? null : (options.seed ?? randomSeed());
+  const stats: SampleStats = { tokens: 0, sequences: 0, truncated: 0 };
+  const run: SampleRun = {
+    seed,
+    unknownInPrime: enc.unknown,
+    warnings,
+    stats,
+    [Symbol.iterator]: () => generate(model, vocab, {
+      sampler: new TokenSampler(V, options),
+      rng: options.rng ?? new Rng(seed!),
+      start: startIds(enc.ids),
+      prime: options.echoPrime === false ? '' : prime,
+      length: options.count === undefined ? (options.length ?? 500) : -1,
+      count: options.count ?? 0,
+      cap: options.maxSequenceLength ?? 2000,
+      stats,
+    }),
+  };
+  return run;
+}
+
+function startIds(prime: ArrayLike<number>): Int32Array {
+  const x = new Int32Array(prime.length + 1);
+  x[0] = EOS_ID;
+  for (let i = 0; i < prime.length; i++) x[i + 1] = prime[i];
+  return x;
+}
+
+interface Plan {
+  sampler: TokenSampler;
+  rng: Rng;
+  /** <EOS> then the prime's ids: the input of a sequence's first block. */
+  start: Int32Array;
+  /** Emitted before each sequence. */
+  prime: string;
+  /** ≥ 0: stream mode; -1: count mode. */
+  length: number;
+  count: number;
+  cap: number;
+  stats: SampleStats;
+}
+
+function* generate(model: LanguageModel, vocab: TextVocab, p: Plan): Generator<string, void, undefined> {
+  const V = model.config.vocabSize;
+  const text: string[] = []; // id → its text, decoded once
+  for (let id = 0; id < V; id++) text.push(vocab.decode([id]));
+  const state = model.newState(1);
+  const x = new Int32Array(1);
+  // A fresh sequence: zero state, feed <EOS> + prime as one block; returns the next token.
+  const begin = (): number => {
+    state.fill(0);
+    const logits = model.logits(p.start, p.start.length, 1, state);
+    return p.sampler.pick(logits, (p.start.length - 1) * V, p.rng);
+  };
+  const step = (id: number): number => {
+    x[0] = id;
+    return p.sampler.pick(model.logits(x, 1, 1, state), 0, p.rng);
+  };
+  if (p.length >= 0) {
+    if (p.prime) yield p.prime;
+    if (p.length === 0) return;
+    let id = begin();
+    for (;;) {
+      p.stats.tokens++;
+      yield text[id];
+      if (p.stats.tokens >= p.length) return;
+      id = step(id);
+    }
+  }
+  for (let s = 0; s < p.count; s++) {
+    if (p.prime) yield p.prime;
+    let id = begin();
+    let n = 0;
+    for (;;) {
+      p.stats.tokens++;
+      n++;
+      if (id === EOS_ID) break;
+      yield text[id];
+      if (n >= p.cap) {
+        p.stats.truncated++;
+        break;
+      }
+      id = step(id);
+    }
+    p.stats.sequences++;
+    yield text[EOS_ID];
+  }
+}
+
+/** The whole text of a run (library convenience; the CLI streams `sampleStream` instead). */
+export function sample(model: LanguageModel, vocab: TextVocab, options: SampleOptions = {}): {
+  text: string; seed: number | null; unknownInPrime: number; warnings: readonly string[]; stats: SampleStats;
+} {
+  const run = sampleStream(model, vocab, options);
+  let text = '';
+  for (const chunk of run) text += chunk;
+  return { text, seed: run.seed, unknownInPrime: run.unknownInPrime, warnings: run.warnings, stats: run.stats };
+}
+
+export { EOS_ID, UNK_ID };

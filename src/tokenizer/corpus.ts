@@ -1,0 +1,224 @@
+/**
+ * Reading a corpus: one or more UTF-8 files, or stdin ('-'), validated and joined into one UTF-8
+ * buffer, kept as bytes (a 200 MB corpus is never a JS string unless `text()` is asked for).
+ *
+ * Joining: each file's leading byte-order mark is dropped; a file that does not end with '\n' gets
+ * one '\n' after it (unless it is the last), so every file starts on a new line and a line never
+ * runs from one file into the next. `sha256` and `bytes` describe the joined buffer, the one the
+ * model is trained on; `files` lists each input's own size and SHA-256 (of its bytes as read).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { RnnError } from '../errors.js';
+import { assertNotBinary, hasUtf8Bom, scanUtf8 } from './utf8.js';
+import type { TokenIds } from './vocab.js';
+
+export interface CorpusFile {
+  /** The path as given ('-' for stdin). */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Corpus {
+  /** File name (without directories), names joined by '+', or 'stdin'. */
+  name: string;
+  /** The joined, validated UTF-8. */
+  data: Uint8Array;
+  bytes: number;
+  /** Code points in `data`. */
+  chars: number;
+  /** SHA-256 of `data`, hex. */
+  sha256: string;
+  files: CorpusFile[];
+  /** `data` as a string (decoded on demand). */
+  text(): string;
+}
+
+/** The largest corpus accepted (a Uint8Array of ids must fit in memory next to it). */
+export const MAX_CORPUS_BYTES = 2 ** 31 - 1;
+
+export interface ReadCorpusOptions {
+  /** Where '-' reads from [process.stdin]. */
+  stdin?: AsyncIterable<Uint8Array | string>;
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function readFileBytes(path: string): Uint8Array {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new RnnError(`corpus file not found: ${path}`, {
+        expected: 'a UTF-8 text file',
+        got: 'no such file',
+        hint: 'check the path; with no corpus, `rnn train` uses the bundled corpora/tinyshakespeare.txt',
+      });
+    }
+    throw new RnnError(`cannot read corpus file ${path}`, { got: (e as Error).message, hint: 'check the path and its permissions', cause: e });
+  }
+  if (st.isDirectory()) {
+    throw new RnnError(`${path} is a directory, not a corpus file`, {
+      expected: 'a UTF-8 text file',
+      got: 'a directory',
+      hint: `give the text files inside it, e.g. \`${path.replace(/\/+$/, '')}/*.txt\``,
+    });
+  }
+  if (st.size > MAX_CORPUS_BYTES) {
+    throw new RnnError(`corpus file ${path} is too large`, { expected: `at most ${MAX_CORPUS_BYTES} bytes`, got: `${st.size} bytes`, hint: 'use a part of it' });
+  }
+  try {
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new RnnError(`cannot read corpus file ${path}`, { got: (e as Error).message, hint: 'check the file permissions', cause: e });
+  }
+}
+
+async function readStream(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    total += b.length;
+    if (total > MAX_CORPUS_BYTES) throw new RnnError('corpus on stdin is too large', { expected: `at most ${MAX_CORPUS_BYTES} bytes` });
+    chunks.push(b);
+  }
+  const b = Buffer.concat(chunks, total);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Validates one input: not binary, strict UTF-8. Returns where its text starts (after a BOM) and its code points. */
+function validate(bytes: Uint8Array, source: string): { start: number; chars: number } {
+  assertNotBinary(bytes, source);
+  const start = hasUtf8Bom(bytes) ? 3 : 0;
+  const stats = scanUtf8(bytes, source, start);
+  assertNotBinary(bytes, source, stats);
+  return { start, chars: stats.chars };
+}
+
+/** Reads, validates and joins the corpus files ('-' or a '-' entry: stdin). */
+export async function readCorpus(paths: readonly string[] | '-', opts: ReadCorpusOptions = {}): Promise<Corpus> {
+  const list = paths === '-' ? ['-'] : [...paths];
+  if (list.length === 0) throw new RnnError('no corpus given', { expected: 'one or more text files, or - for stdin', kind: 'usage' });
+  if (list.filter((p) => p === '-').length > 1) {
+    throw new RnnError('stdin (-) given more than once', { expected: '- at most once', kind: 'usage' });
+  }
+  const parts: { body: Uint8Array; newline: boolean }[] = [];
+  const files: CorpusFile[] = [];
+  let chars = 0;
+  let total = 0;
+  for (let k = 0; k < list.length; k++) {
+    const path = list[k];
+    let bytes: Uint8Array;
+    if (path === '-') {
+      const stdin = opts.stdin ?? process.stdin;
+      if (opts.stdin === undefined && process.stdin.isTTY) {
+        throw new RnnError('no corpus on stdin', { expected: 'text piped into stdin', got: 'a terminal', hint: 'e.g. `cat book.txt | rnn train -`', kind: 'usage' });
+      }
+      bytes = await readStream(stdin);
+    } else {
+      bytes = readFileBytes(path);
+    }
+    const source = path === '-' ? 'stdin' : path;
+    const { start, chars: n } = validate(bytes, source);
+    const body = bytes.subarray(start);
+    const newline = k < list.length - 1 && body.length > 0 && body[body.length - 1] !== 0x0a;
+    parts.push({ body, newline });
+    files.push({ path, bytes: bytes.length, sha256: sha256Hex(bytes) });
+    chars += n + (newline ? 1 : 0);
+    total += body.length + (newline ? 1 : 0);
+    if (total > MAX_CORPUS_BYTES) throw new RnnError('corpus is too large', { expected: `at most ${MAX_CORPUS_BYTES} bytes in all`, got: `more (at ${source})` });
+  }
+  if (chars === 0) {
+    throw new RnnError(`the corpus is empty: ${list.map((p) => (p === '-' ? 'stdin' : p)).join(', ')}`, {
+      expected: 'at least one character of text',
+      got: '0 characters',
+      hint: 'give a text file with content',
+    });
+  }
+  let data: Uint8Array;
+  if (parts.length === 1) {
+    data = parts[0].body;
+  } else {
+    data = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) {
+      data.set(p.body, o);
+      o += p.body.length;
+      if (p.newline) data[o++] = 0x0a;
+    }
+  }
+  const name = list.map((p) => (p === '-' ? 'stdin' : basename(p))).join('+');
+  return makeCorpus(name, data, chars, files);
+}
+
+/** A corpus from a string already in memory (tests, the library API). */
+export function corpusFromText(text: string, name = 'text'): Corpus {
+  const b = Buffer.from(text, 'utf8');
+  const data = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const { chars } = validate(data, name);
+  return makeCorpus(name, data, chars, [{ path: name, bytes: data.length, sha256: sha256Hex(data) }]);
+}
+
+function makeCorpus(name: string, data: Uint8Array, chars: number, files: CorpusFile[]): Corpus {
+  return {
+    name,
+    data,
+    bytes: data.length,
+    chars,
+    sha256: sha256Hex(data),
+    files,
+    text: () => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'),
+  };
+}
+
+export interface Split {
+  /** ids[0, c): the training stream. */
+  train: TokenIds;
+  /** ids[c − 1, n): the validation stream (the corpus tail), empty when valFraction = 0. */
+  val: TokenIds;
+  valFraction: number;
+  /** Positions predicted in the training stream: train.length − 1. */
+  trainTokens: number;
+  /** Positions predicted in the validation stream: val.length − 1 (0 when there is none). */
+  valTokens: number;
+}
+
+/**
+ * The train/validation split: the last `valFraction` of the stream's n − 1 predictions
+ * (input ids[p] → target ids[p+1]) are validation. The validation stream starts one token early,
+ * at the last training token, which it uses only as its first input: every prediction of the stream
+ * is in exactly one part, and none is in both.
+ */
+export function splitTrainVal(ids: TokenIds, valFraction: number): Split {
+  if (!(Number.isFinite(valFraction) && valFraction >= 0 && valFraction < 1)) {
+    throw new RnnError('invalid --val-fraction', { expected: 'a number in [0, 1)', got: String(valFraction), kind: 'usage' });
+  }
+  const n = ids.length;
+  const predictions = Math.max(0, n - 1);
+  let valTokens = Math.round(predictions * valFraction);
+  if (valFraction > 0 && valTokens === 0) valTokens = 1;
+  const trainTokens = predictions - valTokens;
+  if (trainTokens < 1) {
+    throw new RnnError('the corpus is too small to split into training and validation parts', {
+      expected: 'at least one training prediction',
+      got: `${n} tokens with --val-fraction ${valFraction}`,
+      hint: 'give a larger corpus or a smaller --val-fraction',
+    });
+  }
+  const c = trainTokens + 1;
+  return {
+    train: ids.subarray(0, c),
+    val: valTokens > 0 ? ids.subarray(c - 1) : ids.subarray(n, n),
+    valFraction,
+    trainTokens,
+    valTokens,
+  };
+}

@@ -1,0 +1,36 @@
+/** What a training run tells whoever watches it (the CLI renders these; the library passes them on). */
+export interface ProgressReport {
+  step: number;
+  epoch: number;
+  /** Fraction of the current epoch done. */
+  epochProgress: number;
+  /** Mean training loss (nats/char) since the previous report. */
+  trainLoss: number;
+  /** The last validation loss, or null before the first evaluation. */
+  valLoss: number | null;
+  bestValLoss: number | null;
+  charsPerSecond: number;
+  /** Seconds to the step/epoch/time limit, or null when there is none. */
+  etaSeconds: number | null;
+  gradNorm: number;
+  /** Share of steps since the previous report on which clipping fired. */
+  clipRate: number;
+  lr: number;
+  elapsedSeconds: number;
+}
+
+export interface EvalReport {
+  step: number;
+  valLoss: number;
+  improved: boolean;
+}
+
+export type StopReason = 'steps' | 'epochs' | 'max-time' | 'patience' | 'interrupted' | 'diverged';
+
+export interface TrainEvents {
+  progress?(p: ProgressReport): void;
+  evaluated?(e: EvalReport): void;
+  samples?(step: number, samples: { temperature: number; text: string }[]): void;
+  saved?(kind: 'model' | 'checkpoint', path: string): void;
+  warning?(message: string): void;
+}

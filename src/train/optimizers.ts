@@ -1,0 +1,128 @@
+import { RnnError } from '../errors.js';
+import type { Param, Vec } from '../engine/types.js';
+
+export type OptimizerKind = 'adam' | 'adagrad' | 'rmsprop' | 'sgd';
+
+export interface OptimizerOptions {
+  /** SGD momentum μ [0.9]. */
+  momentum?: number;
+  /** Adam β1, β2 [0.9, 0.999]. */
+  beta1?: number;
+  beta2?: number;
+  /** RMSprop decay α [0.95, as char-rnn]. */
+  alpha?: number;
+  /** ε [1e-8]. */
+  eps?: number;
+}
+
+/**
+ * An optimiser updates every parameter in place from its accumulated gradient. Its moments are
+ * named tensors so that a checkpoint can hold them exactly; `t` counts the updates made.
+ */
+export interface Optimizer {
+  readonly kind: OptimizerKind;
+  t: number;
+  step(lr: number): void;
+  /** Moment buffers by name (`<param>.<moment>`), for checkpoints. */
+  moments(): Map<string, Float32Array>;
+}
+
+/** Default learning rates, as the ancestors use them. */
+export const defaultLr: Record<OptimizerKind, number> = { adam: 2e-3, adagrad: 0.1, rmsprop: 2e-3, sgd: 0.1 };
+
+export function createOptimizer(kind: OptimizerKind, params: Param[], opts: OptimizerOptions = {}): Optimizer {
+  switch (kind) {
+    case 'sgd': return new Sgd(params, opts.momentum ?? 0.9);
+    case 'adagrad': return new Adagrad(params, opts.eps ?? 1e-8);
+    case 'rmsprop': return new RmsProp(params, opts.alpha ?? 0.95, opts.eps ?? 1e-8);
+    case 'adam': return new Adam(params, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.eps ?? 1e-8);
+    default: throw new RnnError('unknown optimizer', { expected: 'adam, adagrad, rmsprop or sgd', got: String(kind), kind: 'usage' });
+  }
+}
+
+abstract class Base implements Optimizer {
+  abstract readonly kind: OptimizerKind;
+  t = 0;
+  /** Named moment buffers, and per parameter the list of its buffers (built once). */
+  private readonly named = new Map<string, Float32Array>();
+  private readonly perParam: Float32Array[][];
+
+  constructor(protected readonly params: Param[], slotNames: string[]) {
+    this.perParam = params.map((p) =>
+      slotNames.map((s) => {
+        const buf = new Float32Array(p.data.length);
+        this.named.set(`${p.name}.${s}`, buf);
+        return buf;
+      }),
+    );
+  }
+
+  moments(): Map<string, Float32Array> {
+    return this.named;
+  }
+
+  step(lr: number): void {
+    this.t += 1;
+    for (let j = 0; j < this.params.length; j++) this.update(this.params[j].data, this.params[j].grad, this.perParam[j], lr);
+  }
+
+  protected abstract update(w: Vec, g: Vec, m: Float32Array[], lr: number): void;
+}
+
+/** v = μ·v + g;  w −= lr·v */
+class Sgd extends Base {
+  readonly kind = 'sgd';
+  constructor(params: Param[], private readonly mu: number) { super(params, ['velocity']); }
+  protected update(w: Vec, g: Vec, [v]: Float32Array[], lr: number): void {
+    const mu = this.mu;
+    for (let i = 0; i < w.length; i++) {
+      v[i] = mu * v[i] + g[i];
+      w[i] -= lr * v[i];
+    }
+  }
+}
+
+/** m += g²;  w −= lr·g/√(m + ε)   (min-char-rnn) */
+class Adagrad extends Base {
+  readonly kind = 'adagrad';
+  constructor(params: Param[], private readonly eps: number) { super(params, ['sum_sq']); }
+  protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
+    const eps = this.eps;
+    for (let i = 0; i < w.length; i++) {
+      m[i] += g[i] * g[i];
+      w[i] -= (lr * g[i]) / Math.sqrt(m[i] + eps);
+    }
+  }
+}
+
+/** m = α·m + (1−α)·g²;  w −= lr·g/(√m + ε)   (char-rnn's optim.rmsprop) */
+class RmsProp extends Base {
+  readonly kind = 'rmsprop';
+  constructor(params: Param[], private readonly alpha: number, private readonly eps: number) { super(params, ['square_avg']); }
+  protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
+    const a = this.alpha, eps = this.eps;
+    for (let i = 0; i < w.length; i++) {
+      m[i] = a * m[i] + (1 - a) * g[i] * g[i];
+      w[i] -= (lr * g[i]) / (Math.sqrt(m[i]) + eps);
+    }
+  }
+}
+
+/** m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  w −= lr·m̂/(√v̂ + ε) with bias correction */
+class Adam extends Base {
+  readonly kind = 'adam';
+  constructor(params: Param[], private readonly b1: number, private readonly b2: number, private readonly eps: number) {
+    super(params, ['exp_avg', 'exp_avg_sq']);
+  }
+  protected update(w: Vec, g: Vec, [m, v]: Float32Array[], lr: number): void {
+    const { b1, b2, eps } = this;
+    const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
+    const stepSize = lr / c1, sqrtC2 = Math.sqrt(c2);
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
+    }
+  }
+}

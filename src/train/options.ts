@@ -1,0 +1,127 @@
+import { defaultModelConfig, type ModelConfig } from '../engine/config.js';
+import { RnnError } from '../errors.js';
+import type { ClipMode } from './clip.js';
+import { defaultLr, type OptimizerKind } from './optimizers.js';
+
+export type EosMode = 'line' | 'paragraph' | 'none';
+
+/** Everything a training run is given; a checkpoint stores it so `--resume` needs nothing else. */
+export interface TrainOptions {
+  /** Corpus paths; ['-'] reads stdin; [] uses the bundled default. */
+  corpus: string[];
+  model: Omit<ModelConfig, 'vocabSize'>;
+  eos: EosMode;
+  minCount: number;
+  maxVocab: number | null;
+  valFraction: number;
+  seqLength: number;
+  batchSize: number;
+  optimizer: OptimizerKind;
+  lr: number;
+  /** lr ← lr·lrDecay every lrDecayEvery steps from step lrDecayStart. */
+  lrDecay: number;
+  lrDecayEvery: number;
+  lrDecayStart: number;
+  clip: number;
+  clipMode: ClipMode;
+  epochs: number | null;
+  steps: number | null;
+  /** Seconds; null: no limit. */
+  maxTime: number | null;
+  /** Evaluations without improvement before stopping; null: never stop early. */
+  patience: number | null;
+  seed: number;
+  output: string;
+  checkpoint: string;
+  checkpointEvery: number;
+  evalEvery: number;
+  /** Steps between printed samples; 0: none. */
+  sampleEvery: number;
+  threads: number;
+}
+
+export const trainDefaults = {
+  eos: 'line' as EosMode,
+  minCount: 1,
+  maxVocab: null,
+  valFraction: 0.05,
+  seqLength: 64,
+  batchSize: 32,
+  optimizer: 'adam' as OptimizerKind,
+  lrDecay: 1,
+  lrDecayEvery: 1000,
+  lrDecayStart: 0,
+  clip: 5,
+  clipMode: 'norm' as ClipMode,
+  epochs: null,
+  steps: null,
+  maxTime: 300,
+  patience: null,
+  output: 'model.json',
+  checkpointEvery: 200,
+  evalEvery: 200,
+  sampleEvery: 0,
+};
+
+export function defaultTrainOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
+  const optimizer = partial.optimizer ?? trainDefaults.optimizer;
+  const output = partial.output ?? trainDefaults.output;
+  return {
+    corpus: [],
+    model: { ...defaultModelConfig },
+    ...trainDefaults,
+    lr: defaultLr[optimizer],
+    seed: 0,
+    checkpoint: checkpointPathFor(output),
+    threads: 0,
+    ...partial,
+  };
+}
+
+/** `model.json` → `model.ckpt.json`. */
+export function checkpointPathFor(output: string): string {
+  return output.replace(/(\.json)?$/, '.ckpt.json');
+}
+
+/** "90", "90s", "10m", "1.5h" → seconds. */
+export function parseDuration(s: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/.exec(s);
+  if (!m) throw new RnnError('invalid value for --max-time', { expected: 'a duration such as 90s, 10m or 1.5h', got: JSON.stringify(s), kind: 'usage' });
+  const v = Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2] ?? 's') as 's' | 'm' | 'h'];
+  if (!(v > 0)) throw new RnnError('invalid value for --max-time', { expected: 'a positive duration', got: JSON.stringify(s), kind: 'usage' });
+  return v;
+}
+
+/** Checks that the options make sense together; throws a usage error naming the option. */
+export function validateTrainOptions(o: TrainOptions): void {
+  const bad = (opt: string, expected: string, got: unknown): never => {
+    throw new RnnError(`invalid value for ${opt}`, { expected, got: String(got), kind: 'usage' });
+  };
+  const posInt = (opt: string, v: number, max = 1e9) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) bad(opt, `a whole number from 1 to ${max}`, v);
+  };
+  posInt('--hidden', o.model.hidden, 65536);
+  posInt('--layers', o.model.layers, 64);
+  posInt('--seq-length', o.seqLength, 100000);
+  posInt('--batch-size', o.batchSize, 65536);
+  posInt('--min-count', o.minCount);
+  posInt('--checkpoint-every', o.checkpointEvery);
+  posInt('--eval-every', o.evalEvery);
+  if (o.maxVocab !== null) posInt('--max-vocab', o.maxVocab, 1 << 21);
+  if (o.epochs !== null) posInt('--epochs', o.epochs);
+  if (o.steps !== null) posInt('--steps', o.steps);
+  if (o.patience !== null) posInt('--patience', o.patience);
+  if (!Number.isInteger(o.sampleEvery) || o.sampleEvery < 0) bad('--sample-every', 'a whole number ≥ 0', o.sampleEvery);
+  if (!Number.isInteger(o.threads) || o.threads < 0 || o.threads > 256) bad('--threads', 'a whole number from 1 to 256', o.threads);
+  if (!(o.model.dropout >= 0 && o.model.dropout < 1)) bad('--dropout', 'a probability in [0, 1)', o.model.dropout);
+  if (!(o.valFraction >= 0 && o.valFraction < 1)) bad('--val-fraction', 'a fraction in [0, 1)', o.valFraction);
+  if (!(o.lr > 0 && Number.isFinite(o.lr))) bad('--lr', 'a positive number', o.lr);
+  if (!(o.lrDecay > 0 && o.lrDecay <= 1)) bad('--lr-decay', 'a factor in (0, 1]', o.lrDecay);
+  if (!(o.clip >= 0)) bad('--clip', 'a number ≥ 0 (0 disables clipping)', o.clip);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) bad('--seed', 'a whole number from 0 to 4294967295', o.seed);
+  const m = o.model;
+  if (m.cell !== 'lstm' && (m.peephole || m.coupled)) bad(m.peephole ? '--peephole' : '--coupled', 'an lstm cell (--cell lstm)', `--cell ${m.cell}`);
+  if (m.cell !== 'gru' && (m.resetAfter || m.minimal)) bad(m.minimal ? '--minimal' : '--reset-after', 'a gru cell (--cell gru)', `--cell ${m.cell}`);
+  if (m.cell === 'gru' && m.resetAfter && m.minimal) bad('--minimal', 'either --minimal or --reset-after, not both', '--minimal --reset-after');
+  if (m.cell !== 'rnn' && m.activation !== 'tanh') bad('--activation', 'an rnn cell (--cell rnn)', `--cell ${m.cell}`);
+}

@@ -1,0 +1,18 @@
+/**
+ * Step decay of the learning rate: lr_t = lr · decay^⌊max(0, t − start) / every⌋.
+ * A pure function of the step, so a resumed run picks up exactly where it left off.
+ */
+export interface LrSchedule {
+  lr: number;
+  /** Multiplier applied every `every` steps [1: no decay]. */
+  decay: number;
+  every: number;
+  /** Step at which decay begins. */
+  start: number;
+}
+
+export function learningRate(s: LrSchedule, step: number): number {
+  if (s.decay === 1) return s.lr;
+  const k = Math.floor(Math.max(0, step - s.start) / Math.max(1, s.every));
+  return s.lr * Math.pow(s.decay, k);
+}

@@ -1,0 +1,220 @@
+import type { LanguageModel } from '../engine/language-model.js';
+import type { HistoryEntry } from '../model-io/model-file.js';
+import type { Vec } from '../engine/types.js';
+import { Rng, type RngState } from '../util/rng.js';
+import { Batches } from './batches.js';
+import { clipGradients } from './clip.js';
+import type { EvalReport, StopReason, TrainEvents } from './events.js';
+import { createOptimizer, type Optimizer } from './optimizers.js';
+import type { TrainOptions } from './options.js';
+import { learningRate } from './schedule.js';
+
+/** Everything that changes while training; with the weights, a checkpoint holds exactly this. */
+export interface RunState {
+  step: number;
+  epoch: number;
+  cursor: number;
+  rng: RngState;
+  history: HistoryEntry[];
+  bestValLoss: number | null;
+  bestStep: number | null;
+  evalsSinceBest: number;
+  /** Sum and count of training losses since the last history entry. */
+  lossSum: number;
+  lossCount: number;
+  elapsedSeconds: number;
+}
+
+/** Where the trainer saves things; the API layer binds these to the model file format. */
+export interface TrainSink {
+  /** Write the current weights as the best model so far. */
+  saveBest(run: RunState): Promise<void>;
+  /** Write the latest checkpoint: weights, optimiser moments, carried state, run state. */
+  saveCheckpoint(run: RunState, optimizer: Optimizer, carried: Vec): Promise<void>;
+  /** Validation loss (nats/char) of the current weights, or null when there is no validation split. */
+  validate(): number | null;
+  /** Short samples at the given temperatures, for --sample-every. */
+  sample?(temperatures: number[], step: number): { temperature: number; text: string }[];
+}
+
+export interface TrainResult {
+  reason: StopReason;
+  run: RunState;
+  finalTrainLoss: number;
+}
+
+export interface Resume {
+  run: RunState;
+  moments: Map<string, Float32Array>;
+  optimizerT: number;
+  carried: Float32Array;
+}
+
+/** The BPTT loop: batches → forward/backward → clip → optimiser step, with evaluation and saving. */
+export class Trainer {
+  readonly batches: Batches;
+  readonly optimizer: Optimizer;
+  readonly carried: Vec;
+  readonly run: RunState;
+  private readonly rng: Rng;
+  private stopRequested: StopReason | null = null;
+
+  constructor(
+    readonly model: LanguageModel,
+    readonly trainIds: ArrayLike<number>,
+    readonly opts: TrainOptions,
+    readonly sink: TrainSink,
+    readonly events: TrainEvents = {},
+    resume: Resume | null = null,
+  ) {
+    this.batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
+    this.optimizer = createOptimizer(opts.optimizer, model.params);
+    this.carried = model.newState(opts.batchSize);
+    this.rng = new Rng(opts.seed ^ 0x5bd1e995);
+    this.run = {
+      step: 0, epoch: 0, cursor: 0, rng: this.rng.getState(), history: [], bestValLoss: null, bestStep: null,
+      evalsSinceBest: 0, lossSum: 0, lossCount: 0, elapsedSeconds: 0,
+    };
+    if (resume) this.restore(resume);
+  }
+
+  private restore(r: Resume): void {
+    Object.assign(this.run, r.run, { history: [...r.run.history] });
+    this.rng.setState(r.run.rng);
+    this.batches.cursor = r.run.cursor;
+    this.batches.epoch = r.run.epoch;
+    this.optimizer.t = r.optimizerT;
+    for (const [name, buf] of this.optimizer.moments()) buf.set(r.moments.get(name)!);
+    this.carried.set(r.carried);
+  }
+
+  /** Ask the loop to stop after the current step (Ctrl-C); it saves a checkpoint first. */
+  requestStop(reason: StopReason = 'interrupted'): void {
+    this.stopRequested ??= reason;
+  }
+
+  async train(): Promise<TrainResult> {
+    const { opts, model, batches, run, events } = this;
+    const B = opts.batchSize, T = opts.seqLength;
+    const started = performance.now() - run.elapsedSeconds * 1000;
+    const elapsed = () => (performance.now() - started) / 1000;
+    const maxSteps = this.stepLimit();
+    let lastReport = performance.now(), stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
+    let lastLoss = NaN, gradNorm = 0, reason: StopReason | null = null;
+
+    for (;;) {
+      reason = this.stopRequested ?? this.limitReached(elapsed());
+      if (reason) break;
+      if (batches.next()) this.carried.fill(0); // a wrapped stream starts afresh
+      if (opts.epochs !== null && batches.epoch >= opts.epochs) { reason = 'epochs'; break; }
+
+      model.zeroGrad();
+      const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, opts.model.dropout > 0 ? this.rng : null);
+      const clip = clipGradients(model.params, opts.clipMode, opts.clip);
+      if (!Number.isFinite(loss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
+      this.optimizer.step(learningRate(this.schedule(), run.step));
+      run.step += 1;
+      lastLoss = loss; gradNorm = clip.norm;
+      run.lossSum += loss; run.lossCount += 1;
+      stepsSinceReport += 1; lossSinceReport += loss; if (clip.clipped) clipsSinceReport += 1;
+      this.syncRun(elapsed());
+
+      if (run.step % opts.evalEvery === 0) await this.evaluate(events.evaluated);
+      if (run.step % opts.checkpointEvery === 0) await this.checkpoint();
+      if (opts.sampleEvery > 0 && run.step % opts.sampleEvery === 0 && this.sink.sample) {
+        events.samples?.(run.step, this.sink.sample([0.5, 1.0], run.step));
+      }
+      const now = performance.now();
+      if (now - lastReport > 500 || run.step === maxSteps) {
+        const dt = (now - lastReport) / 1000;
+        events.progress?.({
+          step: run.step, epoch: batches.epoch, epochProgress: batches.cursor / batches.L,
+          trainLoss: lossSinceReport / stepsSinceReport, valLoss: this.lastValLoss(), bestValLoss: run.bestValLoss,
+          charsPerSecond: (stepsSinceReport * B * T) / dt, etaSeconds: this.eta(maxSteps, stepsSinceReport / dt, elapsed()),
+          gradNorm, clipRate: clipsSinceReport / stepsSinceReport,
+          lr: learningRate(this.schedule(), run.step), elapsedSeconds: elapsed(),
+        });
+        lastReport = now; stepsSinceReport = 0; clipsSinceReport = 0; lossSinceReport = 0;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve)); // let the spinner turn and signals land
+    }
+
+    this.syncRun(elapsed());
+    if (reason === 'diverged') {
+      events.warning?.(`training stopped at step ${run.step + 1}: the loss or gradient is not finite`);
+      if (run.bestValLoss === null) await this.sink.saveBest(run); // weights are still the last good ones
+    } else if (reason !== 'interrupted') {
+      const lastEval = run.history.at(-1);
+      if (run.lossCount > 0 || lastEval?.step !== run.step) await this.evaluate(events.evaluated);
+    }
+    await this.checkpoint();
+    return { reason, run, finalTrainLoss: lastLoss };
+  }
+
+  private schedule() {
+    const o = this.opts;
+    return { lr: o.lr, decay: o.lrDecay, every: o.lrDecayEvery, start: o.lrDecayStart };
+  }
+
+  private syncRun(elapsedSeconds: number): void {
+    const run = this.run;
+    run.epoch = this.batches.epoch;
+    run.cursor = this.batches.cursor;
+    run.rng = this.rng.getState();
+    run.elapsedSeconds = elapsedSeconds;
+  }
+
+  private stepLimit(): number | null {
+    const o = this.opts;
+    if (o.steps !== null) return o.steps;
+    if (o.epochs !== null) return o.epochs * this.batches.stepsPerEpoch;
+    return null;
+  }
+
+  private limitReached(elapsed: number): StopReason | null {
+    const o = this.opts, run = this.run;
+    if (o.steps !== null && run.step >= o.steps) return 'steps';
+    if (o.maxTime !== null && elapsed >= o.maxTime) return 'max-time';
+    if (o.patience !== null && run.evalsSinceBest >= o.patience) return 'patience';
+    return null;
+  }
+
+  private eta(maxSteps: number | null, stepsPerSecond: number, elapsed: number): number | null {
+    const o = this.opts;
+    const bySteps = maxSteps !== null && stepsPerSecond > 0 ? (maxSteps - this.run.step) / stepsPerSecond : Infinity;
+    const byTime = o.maxTime !== null ? o.maxTime - elapsed : Infinity;
+    const eta = Math.min(bySteps, byTime);
+    return Number.isFinite(eta) ? Math.max(0, eta) : null;
+  }
+
+  private lastValLoss(): number | null {
+    for (let i = this.run.history.length - 1; i >= 0; i--) if (this.run.history[i].valLoss !== null) return this.run.history[i].valLoss;
+    return null;
+  }
+
+  /** Record a history row; keep the weights as the best model when validation improves. */
+  private async evaluate(report?: (e: EvalReport) => void): Promise<void> {
+    const run = this.run;
+    const valLoss = this.sink.validate();
+    const trainLoss = run.lossCount > 0 ? run.lossSum / run.lossCount : null;
+    run.history.push({ step: run.step, epoch: this.batches.epoch, trainLoss, valLoss });
+    run.lossSum = 0; run.lossCount = 0;
+    // Without a validation split, the latest weights are the best we know.
+    const improved = valLoss === null || run.bestValLoss === null || valLoss < run.bestValLoss;
+    if (improved) {
+      run.bestValLoss = valLoss ?? run.bestValLoss;
+      run.bestStep = run.step;
+      run.evalsSinceBest = 0;
+      await this.sink.saveBest(run);
+      this.events.saved?.('model', this.opts.output);
+    } else {
+      run.evalsSinceBest += 1;
+    }
+    if (valLoss !== null) report?.({ step: run.step, valLoss, improved });
+  }
+
+  private async checkpoint(): Promise<void> {
+    await this.sink.saveCheckpoint(this.run, this.optimizer, this.carried);
+    this.events.saved?.('checkpoint', this.opts.checkpoint);
+  }
+}

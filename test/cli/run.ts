@@ -1,0 +1,32 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The built binary, as a user runs it (npm test builds first). */
+export const BIN = resolve(__dirname, '../../bin/rnn.js');
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rnn-test-'));
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function rnn(args: string[], opts: { cwd?: string; input?: string | Buffer; timeout?: number } = {}): Run {
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd, input: opts.input, encoding: 'utf8', timeout: opts.timeout ?? 120_000,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A one-line error: no stack trace, and the message starts with "error:". */
+export function expectCleanError(r: Run): void {
+  if (r.code === 0 || r.code === null) throw new Error(`expected a non-zero exit, got ${r.code}\n${r.stderr}`);
+  if (/\n\s+at .+:\d+:\d+/.test(r.stderr) || r.stderr.includes('internal error')) throw new Error(`stack trace in stderr:\n${r.stderr}`);
+  if (!/^error: /m.test(r.stderr)) throw new Error(`no "error:" line in stderr:\n${r.stderr}`);
+}

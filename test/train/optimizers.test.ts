@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { Param } from '../../src/engine/types.js';
+import { clipGradients, gradNorm } from '../../src/train/clip.js';
+import { createOptimizer, type OptimizerKind } from '../../src/train/optimizers.js';
+import { learningRate } from '../../src/train/schedule.js';
+
+function param(values: number[], grads: number[]): Param {
+  return { name: 'w', shape: [values.length], data: Float32Array.from(values), grad: Float32Array.from(grads) };
+}
+
+describe('optimizers', () => {
+  it('take the textbook first step', () => {
+    const g = 0.5, lr = 0.1;
+    const expected: Record<OptimizerKind, number> = {
+      sgd: 1 - lr * g, // v = g
+      adagrad: 1 - (lr * g) / Math.sqrt(g * g + 1e-8),
+      rmsprop: 1 - (lr * g) / (Math.sqrt(0.05 * g * g) + 1e-8),
+      adam: 1 - (lr * ((0.1 * g) / 0.1)) / (Math.sqrt((0.001 * g * g) / 0.001) + 1e-8), // bias-corrected: ≈ 1 − lr
+    };
+    for (const kind of Object.keys(expected) as OptimizerKind[]) {
+      const p = param([1], [g]);
+      createOptimizer(kind, [p]).step(lr);
+      expect(p.data[0], kind).toBeCloseTo(expected[kind], 6);
+    }
+  });
+
+  it('minimise a quadratic', () => {
+    for (const kind of ['sgd', 'adagrad', 'rmsprop', 'adam'] as OptimizerKind[]) {
+      const p = param([3, -2], [0, 0]);
+      const opt = createOptimizer(kind, [p]);
+      for (let i = 0; i < 500; i++) {
+        for (let j = 0; j < 2; j++) p.grad[j] = 2 * p.data[j]; // ∇ of w₀² + w₁²
+        opt.step({ sgd: 0.05, adagrad: 0.5, rmsprop: 0.01, adam: 0.05 }[kind]);
+      }
+      expect(Math.abs(p.data[0]) + Math.abs(p.data[1]), kind).toBeLessThan(0.05);
+      expect(opt.t).toBe(500);
+    }
+  });
+
+  it('expose their moments by name, for checkpoints', () => {
+    const opt = createOptimizer('adam', [param([1, 2], [0.1, 0.2])]);
+    opt.step(0.01);
+    expect([...opt.moments().keys()]).toEqual(['w.exp_avg', 'w.exp_avg_sq']);
+    expect(opt.moments().get('w.exp_avg')![1]).toBeCloseTo(0.02, 6);
+  });
+});
+
+describe('clipping', () => {
+  it('by norm rescales to the threshold', () => {
+    const p = param([0, 0], [3, 4]);
+    const r = clipGradients([p], 'norm', 1);
+    expect(r).toEqual({ norm: 5, clipped: true });
+    expect(gradNorm([p])).toBeCloseTo(1, 6);
+    expect(p.grad[0]).toBeCloseTo(0.6, 6);
+  });
+
+  it('by norm leaves small gradients alone', () => {
+    const p = param([0, 0], [0.3, 0.4]);
+    expect(clipGradients([p], 'norm', 1).clipped).toBe(false);
+    expect(p.grad[1]).toBeCloseTo(0.4, 6);
+  });
+
+  it('by value clamps each entry', () => {
+    const p = param([0, 0, 0], [-9, 2, 7]);
+    expect(clipGradients([p], 'value', 5).clipped).toBe(true);
+    expect([...p.grad]).toEqual([-5, 2, 5]);
+  });
+
+  it('reports a non-finite norm', () => {
+    expect(Number.isFinite(clipGradients([param([0], [NaN])], 'norm', 5).norm)).toBe(false);
+  });
+});
+
+describe('learning-rate decay', () => {
+  it('steps down every `every` steps after `start`', () => {
+    const s = { lr: 1, decay: 0.5, every: 10, start: 100 };
+    expect(learningRate(s, 0)).toBe(1);
+    expect(learningRate(s, 109)).toBe(1);
+    expect(learningRate(s, 110)).toBe(0.5);
+    expect(learningRate(s, 125)).toBe(0.25);
+  });
+});
