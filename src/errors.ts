@@ -33,3 +33,13 @@ export class RnnError extends Error {
 export function usageError(option: string, expected: string, got: string, hint?: string): RnnError {
   return new RnnError(`invalid value for ${option}`, { expected, got: JSON.stringify(got), hint, kind: 'usage' });
 }
+
+/** A short description of a JSON value for error messages. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing (missing)';
+  if (typeof v === 'string') return JSON.stringify(v.length > 48 ? v.slice(0, 48) + '…' : v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}

@@ -227,6 +227,7 @@ export function validateModelFile(json: unknown): ModelFile {
   const training = validateTraining(json.training);
   const params = validateTensors<Float32Array>(json.params, 'params', ['float32']);
   if (Object.keys(params).length === 0) throw problem('params', 'at least one tensor', 'none');
+  checkConfigFitsParams(config, params);
   const file: ModelFile = { format: FORMAT, version: VERSION, config, vocab, params, training };
   if (json.checkpoint !== undefined) {
     const c = object(json.checkpoint, 'checkpoint');
@@ -234,6 +235,32 @@ export function validateModelFile(json: unknown): ModelFile {
     file.checkpoint = { json: c.json, tensors: validateTensors<TensorData>(c.tensors, 'checkpoint.tensors', ['float32', 'float64']) };
   }
   return file;
+}
+
+/**
+ * The fewest weights any cell of `config` has: per layer H·(I + H) (one gate block, input I = V
+ * for the first layer, H after it) and the head's V·H. The config is what the model is built from,
+ * so a file whose config declares far more than its params hold (e.g. hidden 65536 next to a few
+ * kB of weights) is refused here, before the engine allocates anything for it: memory stays
+ * bounded by the size of the file itself.
+ */
+export function minimumParamCount(config: Pick<ModelConfig, 'hidden' | 'layers' | 'vocabSize'>): number {
+  const { hidden: H, layers: L, vocabSize: V } = config;
+  return H * (V + H) + (L - 1) * H * (H + H) + V * H;
+}
+
+function checkConfigFitsParams(config: ModelConfig, params: Record<string, Tensor<TensorData>>): void {
+  let total = 0;
+  for (const t of Object.values(params)) total += t.data.length;
+  const need = minimumParamCount(config);
+  if (total < need) {
+    throw problem('config', `a configuration the parameters fit (${config.layers} × ${config.hidden} hidden with V=${config.vocabSize} needs at least ${need.toLocaleString('en-US')} weights)`, `${total.toLocaleString('en-US')} weights in params`);
+  }
+}
+
+/** At most `n` items of a list for a one-line message, then how many more. */
+function listSome(items: readonly string[], n = 8): string {
+  return items.slice(0, n).join(', ') + (items.length > n ? `, and ${items.length - n} more` : '');
 }
 
 /**
@@ -251,7 +278,7 @@ export function checkParams(params: Record<string, Tensor<TensorData>>, expected
   for (const name of Object.keys(params)) if (!want.has(name)) issues.push(`unexpected ${name}`);
   if (issues.length > 0) {
     throw new RnnError(`the parameters in ${source} do not fit its configuration`, {
-      expected: [...want].map(([n, s]) => `${n} [${s.join(', ')}]`).join(', '),
+      expected: listSome([...want].map(([n, s]) => `${n} [${s.join(', ')}]`)),
       got: issues.slice(0, 8).join('; ') + (issues.length > 8 ? `; and ${issues.length - 8} more` : ''),
       hint: 'the file is damaged or was written by an incompatible rnn; retrain',
     });

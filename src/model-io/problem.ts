@@ -2,19 +2,11 @@
  * Validation helpers for files read from disk: each problem is an RnnError naming the field
  * (e.g. `params["head.weight"].shape[1]`) with what was expected and what was got.
  */
-import { RnnError } from '../errors.js';
+import { RnnError, describeValue as describe } from '../errors.js';
 
 export const DAMAGED_HINT = 'the file is damaged or was not written by rnn; retrain, or load an intact copy';
 
-/** A short description of a JSON value for error messages. */
-export function describe(v: unknown): string {
-  if (v === undefined) return 'nothing (missing)';
-  if (typeof v === 'string') return JSON.stringify(v.length > 48 ? v.slice(0, 48) + '…' : v);
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
+export { describeValue as describe } from '../errors.js';
 
 /** The error for a field that is missing or wrong. `got` is described unless it is already a string. */
 export function problem(field: string, expected: string, got: unknown, hint = DAMAGED_HINT): RnnError {

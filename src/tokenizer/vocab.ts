@@ -10,7 +10,7 @@
  * <UNK> → U+FFFD (or the `unk` option). So decode(encode(t, { start: false }).ids) === t
  * whenever every character of t is in the vocabulary.
  */
-import { RnnError } from '../errors.js';
+import { RnnError, describeValue as describe } from '../errors.js';
 import { CharCounts, EOS_MODES, segment, separatorOf, type EosMode } from './segment.js';
 
 export { CharCounts, EOS_MODES, separatorOf, type EosMode } from './segment.js';
@@ -226,12 +226,3 @@ function checkOptions(eos: EosMode, minCount: number, maxVocab: number | null): 
   }
 }
 
-/** A short description of a JSON value for error messages. */
-export function describe(v: unknown): string {
-  if (v === undefined) return 'nothing (missing)';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}

@@ -99,7 +99,8 @@ export class Trainer {
     const started = performance.now() - run.elapsedSeconds * 1000;
     const elapsed = () => (performance.now() - started) / 1000;
     const maxSteps = this.stepLimit();
-    let lastReport = performance.now(), stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
+    // chars/s counts time in training steps only (not evaluation, saving or sampling)
+    let lastReport = performance.now(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
     let lastLoss = NaN, gradNorm = 0, reason: StopReason | null = null;
 
     for (;;) {
@@ -108,11 +109,13 @@ export class Trainer {
       if (batches.next()) this.carried.fill(0); // a wrapped stream starts afresh
       if (opts.epochs !== null && batches.epoch >= opts.epochs) { reason = 'epochs'; break; }
 
+      const stepStart = performance.now();
       model.zeroGrad();
       const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, opts.model.dropout > 0 ? this.rng : null);
       const clip = clipGradients(model.params, opts.clipMode, opts.clip);
       if (!Number.isFinite(loss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
       this.optimizer.step(learningRate(this.schedule(), run.step));
+      stepSeconds += (performance.now() - stepStart) / 1000;
       run.step += 1;
       lastLoss = loss; gradNorm = clip.norm;
       run.lossSum += loss; run.lossCount += 1;
@@ -126,15 +129,15 @@ export class Trainer {
       }
       const now = performance.now();
       if (now - lastReport > 500 || run.step === maxSteps) {
-        const dt = (now - lastReport) / 1000;
+        const rate = stepsSinceReport / stepSeconds; // steps per second
         events.progress?.({
           step: run.step, epoch: batches.epoch, epochProgress: batches.cursor / batches.L,
           trainLoss: lossSinceReport / stepsSinceReport, valLoss: this.lastValLoss(), bestValLoss: run.bestValLoss,
-          charsPerSecond: (stepsSinceReport * B * T) / dt, etaSeconds: this.eta(maxSteps, stepsSinceReport / dt, elapsed()),
+          charsPerSecond: rate * B * T, etaSeconds: this.eta(maxSteps, rate, elapsed()),
           gradNorm, clipRate: clipsSinceReport / stepsSinceReport,
           lr: learningRate(this.schedule(), run.step), elapsedSeconds: elapsed(),
         });
-        lastReport = now; stepsSinceReport = 0; clipsSinceReport = 0; lossSinceReport = 0;
+        lastReport = now; stepSeconds = 0; stepsSinceReport = 0; clipsSinceReport = 0; lossSinceReport = 0;
       }
       await new Promise<void>((resolve) => setImmediate(resolve)); // let the spinner turn and signals land
     }

@@ -6,7 +6,10 @@ import { createModel } from '../../src/engine/model.js';
 import type { DType } from '../../src/engine/types.js';
 import { Rng } from '../../src/util/rng.js';
 
-/** Fixtures written by scripts/make-golden.py from torch.nn.{RNN,LSTM,GRU} + nn.Linear in float64. */
+/**
+ * Fixtures written by scripts/make-golden.py (float64): torch.nn.{RNN,LSTM,GRU} + nn.Linear, and for
+ * the variants PyTorch lacks an autograd implementation of SPEC 3 written independently of the engine.
+ */
 interface Golden {
   config: ModelConfig;
   T: number;
@@ -52,7 +55,10 @@ function run(g: Golden, dtype: DType) {
 }
 
 describe('golden: the engine reproduces PyTorch exactly (float64)', () => {
-  for (const name of ['rnn-tanh', 'rnn-relu', 'lstm', 'gru-reset-after']) {
+  for (const name of [
+    'rnn-tanh', 'rnn-relu', 'lstm', 'gru-reset-after', // torch.nn modules
+    'lstm-peephole', 'lstm-coupled', 'lstm-peephole-coupled', 'gru-cho', 'gru-minimal', // autograd of SPEC 3's equations
+  ]) {
     it(name, () => {
       const g = load(name);
       const { model, logits, loss, state } = run(g, 'f64');

@@ -170,20 +170,7 @@ export class GruCell extends Cell {
   private hh!: V; //  resetAfter: (B, 3H) W_hh h⟨t−1⟩
   private hn!: V; //  resetAfter: (T·B, H) W_hn h⟨t−1⟩ + b_hn
   private dHH!: V; // resetAfter: (T·B, 3H)
-  private readonly f: Record<string, unknown>;
-
-  constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly form: GruForm) {
-    super(kernels, names, I, H, form === 'minimal' ? 2 : 3);
-    this.f = kernels.fused as Record<string, unknown>;
-    this.fRz = (this.f['gru_forward_rz'] as GruForwardRz | undefined) ?? gruForwardRz;
-    this.fN = (this.f['gru_forward_n'] as GruForwardN | undefined) ?? gruForwardN;
-    this.bN = (this.f['gru_backward_n'] as GruBackwardN | undefined) ?? gruBackwardN;
-    this.bR = (this.f['gru_backward_r'] as GruBackwardR | undefined) ?? gruBackwardR;
-    this.fRa = (this.f['gru_reset_after_forward'] as GruResetAfterForward | undefined) ?? gruResetAfterForward;
-    this.bRa = (this.f['gru_reset_after_backward'] as GruResetAfterBackward | undefined) ?? gruResetAfterBackward;
-    this.fMin = (this.f['gru_minimal_forward'] as GruForwardN | undefined) ?? gruMinimalForward;
-    this.bMin = (this.f['gru_minimal_backward'] as GruBackwardN | undefined) ?? gruMinimalBackward;
-  }
+  // the pointwise steps: a kernel set's fused version if it has one, else the reference above
   private readonly fRz: GruForwardRz;
   private readonly fN: GruForwardN;
   private readonly bN: GruBackwardN;
@@ -192,6 +179,19 @@ export class GruCell extends Cell {
   private readonly bRa: GruResetAfterBackward;
   private readonly fMin: GruForwardN;
   private readonly bMin: GruBackwardN;
+
+  constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly form: GruForm) {
+    super(kernels, names, I, H, form === 'minimal' ? 2 : 3);
+    const f = kernels.fused as Record<string, unknown>;
+    this.fRz = (f['gru_forward_rz'] as GruForwardRz | undefined) ?? gruForwardRz;
+    this.fN = (f['gru_forward_n'] as GruForwardN | undefined) ?? gruForwardN;
+    this.bN = (f['gru_backward_n'] as GruBackwardN | undefined) ?? gruBackwardN;
+    this.bR = (f['gru_backward_r'] as GruBackwardR | undefined) ?? gruBackwardR;
+    this.fRa = (f['gru_reset_after_forward'] as GruResetAfterForward | undefined) ?? gruResetAfterForward;
+    this.bRa = (f['gru_reset_after_backward'] as GruResetAfterBackward | undefined) ?? gruResetAfterBackward;
+    this.fMin = (f['gru_minimal_forward'] as GruForwardN | undefined) ?? gruMinimalForward;
+    this.bMin = (f['gru_minimal_backward'] as GruBackwardN | undefined) ?? gruMinimalBackward;
+  }
 
   protected override foldedBiasRows(): number {
     return this.form === 'resetAfter' ? 2 * this.H : this.G * this.H;

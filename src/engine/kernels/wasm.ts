@@ -79,7 +79,7 @@ function compiled(name: string): WasmModule {
 export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
   const variant = (opts.relaxed ?? true) && relaxedSimdSupported() ? 'relaxed' : 'simd';
-  const parallelFlops = opts.parallelFlops ?? 1 << 20;
+  const parallelFlops = opts.parallelFlops ?? 1 << 24; // measured: per-step GEMMs of C2 (4 MFLOP) lose on 2 threads
   const module = compiled(`kernels-${variant}`);
   const memory = new WA.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
   const ex = new WA.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
@@ -168,7 +168,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     variant,
     alloc,
     gemm,
-    fused: createWasmFused(ex, own),
+    fused: createWasmFused(ex, own, allocBytes, () => buffer),
     allocated: () => top - ARENA_START,
     close: () => pool?.close(),
   };

@@ -20,10 +20,9 @@ describe('js kernels: gemm', () => {
   const rand = (n: number): Float64Array => Float64Array.from({ length: n }, () => rng.normal());
   for (const tA of [false, true]) {
     for (const tB of [false, true]) {
-      for (const beta of [0, 1] as const) {
-        it(`transA=${tA} transB=${tB} beta=${beta}, with offsets and leading dimensions`, () => {
+      for (const [beta, M, N, K] of [[0, 5, 7, 3], [1, 5, 7, 3], [0, 3, 9, 10], [1, 4, 8, 8]] as const) {
+        it(`transA=${tA} transB=${tB} beta=${beta} ${M}×${N}×${K}, with offsets and leading dimensions`, () => {
           const k = createJsKernels('f64');
-          const M = 5, N = 7, K = 3;
           const lda = (tA ? M : K) + 2, ldb = (tB ? K : N) + 1, ldc = N + 3;
           const aOff = 4, bOff = 2, cOff = 5;
           const A = rand(aOff + (tA ? K : M) * lda), B = rand(bOff + (tB ? N : K) * ldb), C = rand(cOff + M * ldc);
