@@ -11,5 +11,5 @@ export type { ModelConfig } from './engine/config.js';
 export type { LanguageModel } from './engine/language-model.js';
 export { Vocab } from './tokenizer/vocab.js';
 export { RnnError } from './errors.js';
-export type { TrainOptions } from './train/options.js';
+export type { TrainOptions, TrainOptionsInput } from './train/options.js';
 export type { ProgressReport, TrainEvents } from './train/events.js';

@@ -11,7 +11,7 @@ import { readCorpus, splitTrainVal, type Corpus, type Split } from '../tokenizer
 import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import type { Optimizer } from '../train/optimizers.js';
-import { defaultTrainOptions, validateTrainOptions, type TrainOptions } from '../train/options.js';
+import { defaultTrainOptions, validateTrainOptions, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import { getKernels, releaseKernels } from './kernels.js';
@@ -44,7 +44,7 @@ interface CheckpointJson {
 const EVAL_BATCH = 16;
 
 /** Trains a model as `rnn train` does; the library entry point. */
-export async function train(options: Partial<TrainOptions>, call: TrainCall = {}): Promise<TrainOutcome> {
+export async function train(options: TrainOptionsInput, call: TrainCall = {}): Promise<TrainOutcome> {
   const ckpt = call.resume ? loadCheckpoint(call.resume) : null;
   const opts = ckpt ? resumedOptions(ckpt.json.options, call.overrides) : defaultTrainOptions(options);
   // Absolute paths, so that the model's record of its corpus holds from any directory.

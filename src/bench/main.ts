@@ -139,7 +139,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ rnn: JobResult[]
     if (torchMissing) log(`PyTorch: not available — ${torchMissing}; no comparison.`);
     else {
       const v = execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__); print(torch.__config__.show())'], { encoding: 'utf8' });
-      const blasLine = v.split('\n').find((l) => /BLAS_INFO|LAPACK_INFO|blas/i.test(l))?.trim() ?? '?';
+      const blasLine = /BLAS_INFO=[^,]+/.exec(v)?.[0] ?? 'BLAS_INFO=?';
       log(`PyTorch ${v.split('\n')[0]}; ${blasLine}`);
     }
   }

@@ -1,4 +1,5 @@
 import { Rng } from '../util/rng.js';
+import { BidirectionalLanguageModel } from './bidirectional.js';
 import type { ModelConfig } from './config.js';
 import { createJsKernels } from './kernels/js.js';
 import type { Kernels } from './kernels/kernels.js';
@@ -57,11 +58,15 @@ export function gradcheck(config: ModelConfig, opts: GradcheckOptions): Gradchec
   const analytic = model.params.map((p) => p.grad.slice());
   const dState0 = model.dState0.slice();
 
-  // J(θ) by the inference path: mean −log ŷ[y]
+  // J(θ) by the inference path: mean −log ŷ[y]. A bidirectional model predicts the block's own
+  // tokens x, reading y's last row as the character after the block (bidirectional.ts).
   const lp = new Float64Array(P);
+  const bi = model instanceof BidirectionalLanguageModel ? model : null;
+  const next = y.subarray((T - 1) * B, P);
+  const bState = bi?.newBwdState(B);
   const loss = (s0: Vec): number => {
-    const z = model.logits(x, T, B, s0.slice());
-    logProbs(P, V, z, y, lp);
+    const z = bi ? bi.infillLogits(x, next, T, B, s0.slice(), bState!.fill(0)) : model.logits(x, T, B, s0.slice());
+    logProbs(P, V, z, bi ? x : y, lp);
     let s = 0;
     for (let p = 0; p < P; p++) s -= lp[p]!;
     return s / P;

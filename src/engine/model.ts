@@ -1,5 +1,6 @@
 import { RnnError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
+import { BidirectionalLanguageModel } from './bidirectional.js';
 import { addColumnSums, makeParam } from './cells/cell.js';
 import type { ModelConfig } from './config.js';
 import type { Kernels } from './kernels/kernels.js';
@@ -18,9 +19,6 @@ export function validateModelConfig(c: ModelConfig): void {
   positiveInt(c.vocabSize, 'vocabulary size');
   if (!(c.dropout >= 0 && c.dropout < 1)) {
     throw new RnnError('invalid dropout', { expected: 'a probability in [0, 1)', got: String(c.dropout), kind: 'usage' });
-  }
-  if (c.bidirectional) {
-    throw new RnnError('bidirectional models are not implemented yet', { expected: 'a unidirectional model', got: 'bidirectional', kind: 'usage' });
   }
   if (c.cell === 'gru' && c.minimal && c.resetAfter) {
     throw new RnnError('--minimal and --reset-after cannot be combined', {
@@ -151,7 +149,14 @@ export class RnnLanguageModel implements LanguageModel {
   }
 }
 
-/** Build a freshly initialised model (PyTorch init; forget-gate bias 1) for the configuration. */
-export function createModel(config: ModelConfig, kernels: Kernels, rng: Rng): RnnLanguageModel {
+/**
+ * Build a freshly initialised model (PyTorch init; forget-gate bias 1) for the configuration:
+ * unidirectional, or bidirectional (bidirectional.ts) when config.bidirectional.
+ */
+export function createModel(config: ModelConfig, kernels: Kernels, rng: Rng): RnnLanguageModel | BidirectionalLanguageModel {
+  if (config.bidirectional) {
+    validateModelConfig(config);
+    return new BidirectionalLanguageModel(config, kernels, rng);
+  }
   return new RnnLanguageModel(config, kernels, rng);
 }

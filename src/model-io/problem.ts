@@ -8,9 +8,16 @@ export const DAMAGED_HINT = 'the file is damaged or was not written by rnn; retr
 
 export { describeValue as describe } from '../errors.js';
 
+/** Error text taken from a file stays one short line: control characters escaped, long text cut. */
+export function oneLine(s: string, max = 160): string {
+  // eslint-disable-next-line no-control-regex
+  const t = /[\u0000-\u001f\u007f\u2028\u2029]/.test(s) ? JSON.stringify(s).slice(1, -1) : s;
+  return t.length > max ? `${t.slice(0, max)}… (${t.length} characters)` : t;
+}
+
 /** The error for a field that is missing or wrong. `got` is described unless it is already a string. */
 export function problem(field: string, expected: string, got: unknown, hint = DAMAGED_HINT): RnnError {
-  return new RnnError(`bad ${field}`, { expected, got: typeof got === 'string' ? got : describe(got), hint });
+  return new RnnError(`bad ${oneLine(field, 200)}`, { expected: oneLine(expected, 400), got: typeof got === 'string' ? oneLine(got) : describe(got), hint });
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -53,5 +60,6 @@ export function oneOf<T extends string>(v: unknown, field: string, values: reado
 
 /** `name` as a readable field path component: .name for identifiers, ["a.b"] otherwise. */
 export function key(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+  const short = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+  return /^[A-Za-z_$][\w$]*$/.test(short) ? `.${short}` : `[${JSON.stringify(short)}]`;
 }

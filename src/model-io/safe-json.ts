@@ -4,6 +4,7 @@
  * anywhere (so no later merge can pollute a prototype).
  */
 import { RnnError } from '../errors.js';
+import { oneLine } from './problem.js';
 
 export const MAX_DEPTH = 64;
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -51,7 +52,7 @@ export function parseJsonSafely(text: string, source: string, maxDepth = MAX_DEP
     const truncated = text.trimStart().startsWith('{') && (open || /end of (JSON )?input|Unterminated/i.test(msg) || (at !== null && Number(at[1]) >= text.trimEnd().length));
     throw new RnnError(truncated ? `${source} is truncated (incomplete JSON)` : `${source} is not valid JSON`, {
       expected: 'a complete JSON document',
-      got: text.trim().length === 0 ? 'an empty file' : msg,
+      got: text.trim().length === 0 ? 'an empty file' : oneLine(msg, 200), // the parser quotes the file's raw text
       hint: truncated ? 'the write was interrupted or the file was cut; use an intact copy or retrain' : 'is this an rnn model file?',
       cause: e,
     });

@@ -63,18 +63,21 @@ export const trainDefaults = {
   sampleEvery: 0,
 };
 
-export function defaultTrainOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
+/** What a caller of the library may give: any subset, the model's shape included. */
+export type TrainOptionsInput = Partial<Omit<TrainOptions, 'model'>> & { model?: Partial<TrainOptions['model']> };
+
+export function defaultTrainOptions(partial: TrainOptionsInput = {}): TrainOptions {
   const optimizer = partial.optimizer ?? trainDefaults.optimizer;
   const output = partial.output ?? trainDefaults.output;
   return {
     corpus: [],
-    model: { ...defaultModelConfig },
     ...trainDefaults,
     lr: defaultLr[optimizer],
     seed: 0,
     checkpoint: checkpointPathFor(output),
     threads: 0,
     ...partial,
+    model: { ...defaultModelConfig, ...partial.model },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { LanguageModel } from '../engine/language-model.js';
 import type { HistoryEntry } from '../model-io/model-file.js';
-import type { Vec } from '../engine/types.js';
+import type { Param, Vec } from '../engine/types.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { Batches } from './batches.js';
 import { clipGradients } from './clip.js';
@@ -102,6 +102,8 @@ export class Trainer {
     // chars/s counts time in training steps only (not evaluation, saving or sampling)
     let lastReport = performance.now(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
     let lastLoss = NaN, gradNorm = 0, reason: StopReason | null = null;
+    // A fresh model's loss is ≈ ln V; ten times that (p(target) ≈ V^−10) means the run has blown up.
+    const divergedLoss = 10 * Math.log(model.config.vocabSize) + 10;
 
     for (;;) {
       reason = this.stopRequested ?? this.limitReached(elapsed());
@@ -113,7 +115,7 @@ export class Trainer {
       model.zeroGrad();
       const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, opts.model.dropout > 0 ? this.rng : null);
       const clip = clipGradients(model.params, opts.clipMode, opts.clip);
-      if (!Number.isFinite(loss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
+      if (!(loss < divergedLoss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
       this.optimizer.step(learningRate(this.schedule(), run.step));
       stepSeconds += (performance.now() - stepStart) / 1000;
       run.step += 1;
@@ -142,11 +144,15 @@ export class Trainer {
       await new Promise<void>((resolve) => setImmediate(resolve)); // let the spinner turn and signals land
     }
 
-    this.syncRun(elapsed());
     if (reason === 'diverged') {
-      events.warning?.(`training stopped at step ${run.step + 1}: the loss or gradient is not finite`);
-      if (run.bestValLoss === null) await this.sink.saveBest(run); // weights are still the last good ones
-    } else if (reason !== 'interrupted') {
+      // The block's data and carried state are spent on a non-finite loss: keep the last checkpoint
+      // and the best model as they are; write the weights only if nothing was saved yet and they are finite.
+      events.warning?.(`training stopped at step ${run.step + 1}: the loss diverged (it is not finite, or above 10·ln V)`);
+      if (run.bestStep === null && allFinite(model.params)) await this.sink.saveBest(run);
+      return { reason, run, finalTrainLoss: lastLoss };
+    }
+    this.syncRun(elapsed());
+    if (reason !== 'interrupted') {
       const lastEval = run.history.at(-1);
       if (run.lossCount > 0 || lastEval?.step !== run.step) await this.evaluate(events.evaluated);
     }
@@ -220,4 +226,9 @@ export class Trainer {
     await this.sink.saveCheckpoint(this.run, this.optimizer, this.carried);
     this.events.saved?.('checkpoint', this.opts.checkpoint);
   }
+}
+
+function allFinite(params: readonly Param[]): boolean {
+  for (const p of params) for (let i = 0; i < p.data.length; i++) if (!Number.isFinite(p.data[i])) return false;
+  return true;
 }

@@ -126,7 +126,7 @@ function structural(base: Json, f: Fuzz): string {
       for (let k = 0; k < 2000; k++) params[`p${k}`] = { shape: [1], dtype: 'float32', data: f32b64([k]) };
       break;
     case 13: // a huge vocabulary array
-      vocab.chars = Array.from({ length: f.pick([70_000, 1_200_000]) }, (_, k) => String.fromCodePoint(0x4e00 + (k % 20000)));
+      vocab.chars = Array.from({ length: f.pick([3_000, 70_000]) }, (_, k) => String.fromCodePoint(0x4e00 + (k % 20000)));
       break;
     case 14: { // config and params of a bigger model, consistent with each other but not with the vocab
       config.hidden = 16;
@@ -198,13 +198,13 @@ describe('hostile model files', () => {
     loaded.close();
   });
 
-  it('1,200 mutated, truncated and hostile files: each loads and works, or is one clean RnnError', async () => {
+  it('1,000 mutated, truncated and hostile files: each loads and works, or is one clean RnnError', async () => {
     const f = new Fuzz(20_261_122);
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;
     const outcome = { ok: 0, error: 0 };
     const path = join(dir, 'fuzz.json');
-    for (let k = 0; k < 1200; k++) {
+    for (let k = 0; k < 1000; k++) {
       const family = k % 3;
       const data = family === 0 ? structural(json, f) : family === 1 ? textual(base.toString('utf8'), f) : bytewise(base, f);
       writeFileSync(path, data);
@@ -221,7 +221,7 @@ describe('hostile model files', () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }
     // Mostly errors; the odd benign mutation (a flipped bit inside a weight) loads.
-    expect(outcome.error).toBeGreaterThan(900);
+    expect(outcome.error).toBeGreaterThan(750);
     // Never a giant allocation: the whole run stays within a few hundred MB of where it started.
     expect((peak - rss0) / 2 ** 20).toBeLessThan(400);
   });
@@ -240,6 +240,12 @@ describe('hostile model files', () => {
         if (cut > 1) expect((e as Error).message).toMatch(/truncated|invalid|not valid/);
       }
     }
+  });
+
+  it('a vocabulary of 1.2 million characters (more than Unicode has) is refused in one line', async () => {
+    const j = structuredClone(json);
+    (j.vocab as Json).chars = Array.from({ length: 1_200_000 }, (_, k) => String.fromCodePoint(0x4e00 + (k % 20000)));
+    await expect(loadModel(writeTo(dir, 'wide.json', JSON.stringify(j)))).rejects.toThrow(/vocab/);
   });
 
   it('a config declaring a huge model with small params is refused before anything is allocated', async () => {
