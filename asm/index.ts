@@ -1,3 +1,7 @@
 // Entry point of the WebAssembly kernel module (see scripts/build-wasm.mjs).
 export { gemm, scratchBytes } from './gemm';
-export { lstm_forward, lstm_backward, tanh_forward, tanh_backward, softmax_xent } from './pointwise';
+export { lstm_forward, lstm_backward, tanh_forward, tanh_backward, softmax_xent, log_probs } from './pointwise';
+export { gru_forward_rz, gru_out, gru_out_backward, gru_backward_r } from './gru';
+export {
+  adam_update, adagrad_update, sum_sq, scale, clip_value, column_sums, transpose, gather_rows, scatter_rows, gather_cols, scatter_cols,
+} from './update';

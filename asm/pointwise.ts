@@ -4,7 +4,7 @@
 
 // tanh as Eigen's float rational approximation x·P(x²)/Q(x²), |x| clamped to 7.905 (a few ulp).
 // @ts-ignore: decorator
-@inline function tanh4(x: v128): v128 {
+@inline export function tanh4(x: v128): v128 {
   const lim = f32x4.splat(7.90531110763549805);
   x = f32x4.min(f32x4.max(x, f32x4.neg(lim)), lim);
   const x2 = f32x4.mul(x, x);
@@ -25,14 +25,14 @@
 
 // σ(x) = ½ + ½·tanh(x/2)
 // @ts-ignore: decorator
-@inline function sigmoid4(x: v128): v128 {
+@inline export function sigmoid4(x: v128): v128 {
   const h = f32x4.splat(0.5);
   return f32x4.add(h, f32x4.mul(h, tanh4(f32x4.mul(h, x))));
 }
 
 // e^x for x ≤ 0 region and beyond: 2^(x·log2e) = 2^n · 2^f, f ∈ [−½, ½], degree-6 polynomial.
 // @ts-ignore: decorator
-@inline function exp4(x: v128): v128 {
+@inline export function exp4(x: v128): v128 {
   x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
   const t = f32x4.mul(x, f32x4.splat(1.44269504088896341));
   const n = f32x4.nearest(t);
@@ -162,4 +162,24 @@ export function softmax_xent(N: i32, V: i32, logits: usize, y: usize, dlogits: u
     store<f32>(d + (<usize>t << 2), load<f32>(d + (<usize>t << 2)) - inv);
   }
   return loss;
+}
+
+/** out[p] = log ŷ_p[y_p] = z_p[y_p] − logsumexp(z_p) (float64 out), logits untouched. */
+export function log_probs(N: i32, V: i32, logits: usize, y: usize, out: usize): void {
+  const V4 = V & ~3;
+  for (let p = 0; p < N; p++) {
+    const z = logits + (<usize>p * V << 2);
+    let mv = f32x4.splat(-Infinity);
+    let v = 0;
+    for (; v < V4; v += 4) mv = f32x4.max(mv, v128.load(z + (<usize>v << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; v < V; v++) m = max(m, load<f32>(z + (<usize>v << 2)));
+    const ms = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    for (v = 0; v < V4; v += 4) sv = f32x4.add(sv, exp4(f32x4.sub(v128.load(z + (<usize>v << 2)), ms)));
+    let s = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+    for (; v < V; v++) s += f32x4.extract_lane(exp4(f32x4.splat(load<f32>(z + (<usize>v << 2)) - m)), 0);
+    const t = load<i32>(y + (<usize>p << 2));
+    store<f64>(out + (<usize>p << 3), <f64>load<f32>(z + (<usize>t << 2)) - (<f64>m + Math.log(<f64>s)));
+  }
 }

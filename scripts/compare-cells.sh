@@ -12,7 +12,7 @@ for v in "rnn" "rnn --activation relu" "lstm" "lstm --peephole" "lstm --coupled"
   name=$(echo "$v" | sed 's/--activation //; s/ --/ /')
   start=$(date +%s.%N)
   node "$bin" train --cell $v --hidden "$hidden" --layers "$layers" --steps "$steps" --eval-every $((steps / 3)) \
-    --seed 1 --quiet --json --output "$dir/m.json" > "$dir/log.jsonl"
+    --seed 1 --threads 1 --quiet --json --output "$dir/m.json" > "$dir/log.jsonl"
   end=$(date +%s.%N)
   first=$(grep '"type":"eval"' "$dir/log.jsonl" | head -1 | sed 's/.*"valLoss":\([0-9.]*\).*/\1/')
   last=$(grep '"type":"eval"' "$dir/log.jsonl" | tail -1 | sed 's/.*"valLoss":\([0-9.]*\).*/\1/')

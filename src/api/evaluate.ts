@@ -1,5 +1,6 @@
 import { RnnError } from '../errors.js';
-import { evaluate, type EvalResult } from '../eval/evaluate.js';
+import { evaluate as evaluateLeft, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
+import { evaluateInfill } from '../eval/infill.js';
 import { readCorpus, splitTrainVal } from '../tokenizer/corpus.js';
 import type { LoadedModel } from './load.js';
 import { defaultCorpusPath } from './paths.js';
@@ -18,7 +19,9 @@ export async function evaluateFiles(
   loaded: LoadedModel, files: string[], opts: { batch?: number; seqLength?: number } = {},
 ): Promise<FileEvalResult> {
   const { model, vocab, file } = loaded;
+  // a bidirectional model: the infill perplexity, each character predicted from both sides
   const infill = model.config.bidirectional;
+  const evaluate = (m: typeof model, ids: ArrayLike<number>, o: EvalOptions): EvalResult => (infill ? evaluateInfill(m, ids, o) : evaluateLeft(m, ids, o));
   if (files.length > 0) {
     const corpus = await readCorpus(files);
     const { ids, unknown } = vocab.encode(corpus.data, { start: true, source: corpus.name });

@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RnnError } from '../errors.js';
 
@@ -15,7 +15,10 @@ export function assertWritable(path: string, option: string): void {
   const dir = dirname(abs);
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    accessSync(dir, constants.W_OK);
+    // access(W_OK) is always true for root: create and remove a probe file instead
+    const probe = join(dir, `.${basename(abs)}.${process.pid}.probe`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
     if (existsSync(abs)) accessSync(abs, constants.W_OK);
   } catch {
     throw new RnnError(`cannot write ${option} ${path}`, {

@@ -1,5 +1,6 @@
-import { saveModelFile, loadModelFile, loadParamsInto, tensorsOf, type ModelFile, type TrainingInfo } from '../model-io/index.js';
+import { checkResumeFits, loadModelFile, loadParamsInto, saveModelFile, tensorsOf, validateCheckpointState, type ModelFile, type TrainingInfo } from '../model-io/index.js';
 import type { Tensor, TensorData } from '../model-io/index.js';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RnnError } from '../errors.js';
 import { createModel } from '../engine/model.js';
@@ -71,7 +72,14 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     const model = createModel({ ...opts.model, vocabSize: vocab.size }, kernels, new Rng(opts.seed));
     if (ckpt) loadParamsInto(ckpt.file.params, model.params, call.resume);
     const sink = new FileSink(model, vocab, corpus, split, opts);
-    const trainer = new Trainer(model, split.train, opts, sink, call.events, ckpt ? resumeState(ckpt) : null);
+    const trainer = new Trainer(model, split.train, opts, sink, call.events);
+    if (ckpt) {
+      const resume = resumeState(ckpt);
+      checkResumeFits(ckpt.file, {
+        stateSize: trainer.carried.length, moments: trainer.optimizer.moments(), streamLength: trainer.batches.L, cursor: resume.run.cursor,
+      }, call.resume);
+      trainer.restore(resume);
+    }
     const onAbort = () => trainer.requestStop('interrupted');
     call.signal?.addEventListener('abort', onAbort);
     call.onStart?.(
@@ -118,6 +126,7 @@ function loadCheckpoint(path: string): { file: ModelFile; json: CheckpointJson }
       hint: 'pass the .ckpt.json file that training wrote next to the model',
     });
   }
+  validateCheckpointState(file, path);
   return { file, json };
 }
 
@@ -155,6 +164,8 @@ class FileSink {
   }
 
   async saveBest(run: RunState): Promise<void> {
+    // A run that diverged before its first evaluation does not replace a model left by an earlier run.
+    if (run.bestStep === null && existsSync(this.opts.output)) return;
     saveModelFile(this.opts.output, this.fileOf(run));
   }
 

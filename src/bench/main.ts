@@ -10,7 +10,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createJsKernels } from '../engine/kernels/js.js';
 import type { Kernels } from '../engine/kernels/kernels.js';
@@ -199,5 +198,3 @@ export async function benchMain(args: string[]): Promise<number> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.exitCode = await benchMain(process.argv.slice(2));
 }
-void dirname;
-void join;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
+import { fillCommand } from './fill.js';
 import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { EXIT_USAGE, reportError } from './output.js';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  for (const add of [trainCommand, sampleCommand, evalCommand, scoreCommand, gradcheckCommand, infoCommand, benchCommand]) {
+  for (const add of [trainCommand, sampleCommand, fillCommand, evalCommand, scoreCommand, gradcheckCommand, infoCommand, benchCommand]) {
     add(program);
   }
   return program;

@@ -104,7 +104,7 @@ export function trainCommand(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const result = await train(opts, { events: render, signal: controller.signal, resume: flags.resume, overrides, onStart: (s) => info(s) });
+        const result = await train(opts, { events: render, signal: controller.signal, resume: flags.resume, overrides, onStart: (s) => { if (!flags.quiet) info(s); } });
         render.stop();
         const r = result.run;
         const summary = {
@@ -117,8 +117,8 @@ export function trainCommand(program: Command): void {
             `best validation loss ${fmt(r.bestValLoss, 4)} nats/char at step ${r.bestStep ?? '–'}`);
           info(`model: ${result.output}   checkpoint: ${result.checkpoint}   seed: ${result.seed}`);
           if (result.reason === 'interrupted') info(`resume with: rnn train --resume ${result.checkpoint}`);
-          if (result.reason === 'diverged') info('hint: lower the learning rate (--lr) or clip harder (--clip)');
         }
+        if (result.reason === 'diverged') info('hint: lower the learning rate (--lr) or clip harder (--clip)');
         if (result.reason === 'interrupted') process.exitCode = 130;
         if (result.reason === 'diverged') process.exitCode = 1;
       } finally {

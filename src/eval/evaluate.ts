@@ -1,6 +1,7 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { EOS_ID, UNK_ID } from '../sample/text-vocab.js';
+import { evaluateInfill } from './infill.js';
 import { rowNll } from './nll.js';
 
 /**
@@ -88,11 +89,8 @@ function partStarts(ids: ArrayLike<number>, B: number, atSequenceStarts: boolean
 export function evaluate(model: LanguageModel, ids: ArrayLike<number>, options: EvalOptions = {}): EvalResult {
   checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
   checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
-  if (model.config.bidirectional) {
-    throw new RnnError('left-to-right evaluation needs a left-to-right model', {
-      expected: 'a unidirectional model', got: 'a bidirectional (infill) model',
-    });
-  }
+  // a bidirectional model predicts each token from both sides: the infill perplexity (infill.ts)
+  if (model.config.bidirectional) return evaluateInfill(model, ids, options);
   const N = ids.length;
   if (N < 2) {
     throw new RnnError('nothing to evaluate', { expected: 'at least one token to predict', got: `a stream of ${N} token(s)` });

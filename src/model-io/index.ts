@@ -2,3 +2,4 @@ export * from './model-file.js';
 export { encodeTensor, decodeTensor, checkShape, MAX_ELEMENTS, MAX_RANK, type Tensor, type TensorData, type TensorDType, type TensorJSON } from './tensor.js';
 export { writeFileAtomic } from './atomic.js';
 export { parseJsonSafely, MAX_DEPTH } from './safe-json.js';
+export { validateCheckpointState, checkResumeFits } from './checkpoint-state.js';

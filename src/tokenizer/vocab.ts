@@ -125,7 +125,9 @@ export class Vocab {
 
   encode(input: string | Uint8Array, opts: EncodeOptions = {}): Encoded {
     const start = opts.start ?? true;
-    const cap = input.length + 2; // ≥ code points + reserved extras
+    // ≥ code points + reserved extras. For bytes, count the code points (lead bytes) first, so that a
+    // 200 MB corpus gets one id array of the right size, not one per byte and then a trimmed copy.
+    const cap = (typeof input === 'string' ? input.length : leadBytes(input)) + 2;
     const V = this.size;
     const ids: TokenIds = opts.int32 || V > 0x10000 ? new Int32Array(cap) : V > 0x100 ? new Uint16Array(cap) : new Uint8Array(cap);
     let n = 0;
@@ -148,7 +150,8 @@ export class Vocab {
       opts.source,
     );
     if (opts.end && !endedWithEos) ids[n++] = EOS;
-    return { ids: n === cap ? ids : ids.slice(0, n), unknown };
+    // A view when little is spare (no second full-size array at the peak), a trimmed copy otherwise.
+    return { ids: n === cap ? ids : n >= cap - (cap >> 3) ? ids.subarray(0, n) : ids.slice(0, n), unknown };
   }
 
   /** Text of the ids: <EOS> → separator, <UNK> → `unk` [U+FFFD]. */
@@ -210,6 +213,13 @@ export class Vocab {
       throw new RnnError('token id out of range', { expected: `an integer in [0, ${this.size})`, got: String(id) });
     }
   }
+}
+
+/** Bytes that start a UTF-8 sequence (not 10xxxxxx): the code point count of well-formed UTF-8, and an upper bound otherwise. */
+function leadBytes(b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < b.length; i++) if ((b[i] & 0xc0) !== 0x80) n++;
+  return n;
 }
 
 function checkOptions(eos: EosMode, minCount: number, maxVocab: number | null): void {

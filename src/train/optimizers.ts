@@ -1,4 +1,6 @@
 import { RnnError } from '../errors.js';
+import { kernelsOf } from '../engine/kernels/kernels.js';
+import type { AdagradUpdate, AdamUpdate } from '../engine/kernels/wasm-fused.js';
 import type { Param, Vec } from '../engine/types.js';
 
 export type OptimizerKind = 'adam' | 'adagrad' | 'rmsprop' | 'sgd';
@@ -47,10 +49,16 @@ abstract class Base implements Optimizer {
   private readonly named = new Map<string, Float32Array>();
   private readonly perParam: Float32Array[][];
 
+  /** The fused ops of the kernel set that owns the parameters (a fast set keeps the moments too). */
+  protected readonly fused: Record<string, unknown>;
+
   constructor(protected readonly params: Param[], slotNames: string[]) {
+    const k = params.length > 0 ? kernelsOf(params[0]!.data) : undefined;
+    this.fused = (k?.fused ?? {}) as Record<string, unknown>;
     this.perParam = params.map((p) =>
       slotNames.map((s) => {
-        const buf = new Float32Array(p.data.length);
+        const owner = kernelsOf(p.data);
+        const buf = owner && owner.dtype === 'f32' ? (owner.alloc(p.data.length) as Float32Array) : new Float32Array(p.data.length);
         this.named.set(`${p.name}.${s}`, buf);
         return buf;
       }),
@@ -86,8 +94,10 @@ class Sgd extends Base {
 class Adagrad extends Base {
   readonly kind = 'adagrad';
   constructor(params: Param[], private readonly eps: number) { super(params, ['sum_sq']); }
+  private readonly fast = this.fused['adagrad_update'] as AdagradUpdate | undefined;
   protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
     const eps = this.eps;
+    if (this.fast?.(w, g, m, lr, eps)) return;
     for (let i = 0; i < w.length; i++) {
       m[i] += g[i] * g[i];
       w[i] -= (lr * g[i]) / Math.sqrt(m[i] + eps);
@@ -114,10 +124,12 @@ class Adam extends Base {
   constructor(params: Param[], private readonly b1: number, private readonly b2: number, private readonly eps: number) {
     super(params, ['exp_avg', 'exp_avg_sq']);
   }
+  private readonly fast = this.fused['adam_update'] as AdamUpdate | undefined;
   protected update(w: Vec, g: Vec, [m, v]: Float32Array[], lr: number): void {
     const { b1, b2, eps } = this;
     const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
     const stepSize = lr / c1, sqrtC2 = Math.sqrt(c2);
+    if (this.fast?.(w, g, m, v, b1, b2, eps, stepSize, sqrtC2)) return;
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       m[i] = b1 * m[i] + (1 - b1) * gi;

@@ -65,7 +65,6 @@ export class Trainer {
     readonly opts: TrainOptions,
     readonly sink: TrainSink,
     readonly events: TrainEvents = {},
-    resume: Resume | null = null,
   ) {
     this.batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
     this.optimizer = createOptimizer(opts.optimizer, model.params);
@@ -75,10 +74,10 @@ export class Trainer {
       step: 0, epoch: 0, cursor: 0, rng: this.rng.getState(), history: [], bestValLoss: null, bestStep: null,
       evalsSinceBest: 0, lossSum: 0, lossCount: 0, elapsedSeconds: 0,
     };
-    if (resume) this.restore(resume);
   }
 
-  private restore(r: Resume): void {
+  /** Continue from a checkpoint's state (its sizes checked against this run by the caller). */
+  restore(r: Resume): void {
     Object.assign(this.run, r.run, { history: [...r.run.history] });
     this.rng.setState(r.run.rng);
     this.batches.cursor = r.run.cursor;

@@ -96,7 +96,7 @@ describe('random bytes as corpora', () => {
   it('random bytes piped to `rnn train -`: exit 0 or a clean one-line error', async () => {
     const f = new Fuzz(5150);
     const dir = tempDir();
-    const jobs = Array.from({ length: 6 }, (_, k) => {
+    const jobs = Array.from({ length: 4 }, (_, k) => {
       const input = k === 0 ? '' : corpusBytes(f).toString('latin1');
       return async () => {
         const r = await spawnRnn(['train', '-', '--hidden', '4', '--layers', '1', '--steps', '2', '--seed', '1', '--threads', '1', '--quiet', '--val-fraction', '0', '--output', `t${k}.json`], { cwd: dir, input }).exited;
@@ -146,7 +146,7 @@ describe('random text as prime and as lines to score', () => {
   });
 
   it('odd primes through the binary: exit 0, the prime echoed, a warning for unknown characters', async () => {
-    const primes = ['', ' ', '-', '--', '\u{1F600}\u{1F600}', '漢字テスト', 'a\tb\rc', 'x'.repeat(20_000), '\u200b\u200d', 'ROMEO:\n'];
+    const primes = ['--', '\u{1F600}漢字テスト', 'a\tb\rc', 'x'.repeat(20_000), 'ROMEO:\n'];
     const jobs = primes.map((prime) => async () => {
       const r = await spawnRnn(['sample', '--model', 'm.json', '--length', '10', '--seed', '1', `--prime=${prime}`], { cwd: dir }).exited;
       expect(r.code, r.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import type { Kernels } from '../kernels/kernels.js';
 import type { Vec } from '../types.js';
-import { Cell, addColumnSums, type CellNames } from './cell.js';
+import { Cell, type CellNames } from './cell.js';
 
 /**
  * GRU. Stored exactly like torch.nn.GRU: gate blocks r, z, n; weight_ih (3H, I), weight_hh (3H, H),
@@ -251,11 +251,11 @@ export class GruCell extends Cell {
       // dW_hrz += da_rzᵀ·Hprev;  dW_hn += da_nᵀ·(R⊙Hprev);  db_hh += Σ_p dGates
       k.gemm(true, false, 2 * H, H, P, this.dGates, 0, GH, this.hAll, 0, H, 1, dW, 0, H);
       k.gemm(true, false, H, H, P, this.dGates, 2 * H, GH, this.rh, 0, H, 1, dW, 2 * H * H, H);
-      addColumnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
+      this.ops.columnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
     } else {
       // dW_hh += dHHᵀ·Hprev;  db_hh += Σ_p dHH
       k.gemm(true, false, GH, H, P, this.dHH, 0, GH, this.hAll, 0, H, 1, dW, 0, H);
-      addColumnSums(this.dHH, 0, GH, P, GH, this.biasHh.grad);
+      this.ops.columnSums(this.dHH, 0, GH, P, GH, this.biasHh.grad);
     }
   }
 }

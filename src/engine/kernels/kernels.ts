@@ -33,3 +33,15 @@ export interface Kernels {
    */
   readonly fused: Readonly<Record<string, (...args: never[]) => unknown>>;
 }
+
+/**
+ * Which kernel set handed out a buffer (fast kernel sets register their memory here), so that code
+ * that only sees Params — the optimiser, gradient clipping — can find the fused ops for them.
+ */
+const owners = new WeakMap<object, Kernels>();
+export function registerBuffer(buffer: ArrayBufferLike, kernels: Kernels): void {
+  owners.set(buffer, kernels);
+}
+export function kernelsOf(x: Vec): Kernels | undefined {
+  return owners.get(x.buffer);
+}

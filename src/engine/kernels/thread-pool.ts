@@ -3,66 +3,115 @@ import { RnnError } from '../../errors.js';
 import type { WasmMemory, WasmModule } from './wasm-fused.js';
 
 /**
- * Worker threads that run the WebAssembly kernels on the shared linear memory. One control
- * block (Int32Array over a SharedArrayBuffer) per worker: the caller writes the arguments, bumps
- * `seq` and notifies; the worker runs the job and publishes `done = seq`. No postMessage per call.
- * A worker spins briefly before sleeping in Atomics.wait, so back-to-back calls (one per timestep)
- * do not pay a futex wake-up each. Workers are unref'd: they never keep the process alive.
+ * Worker threads that run the WebAssembly GEMM on the shared linear memory, sharing one big GEMM
+ * with the calling thread. One control block (Int32Array over a SharedArrayBuffer) per worker: the
+ * caller writes the arguments, bumps `seq`, opens the job (CLAIM = 0) and notifies; no postMessage
+ * per call. A GEMM is cut into chunks of NR columns (or MR rows) that every participant takes from
+ * one shared counter, so a worker that the OS has descheduled (the machine is shared) costs at most
+ * the chunk it holds: the caller does the rest, and if the worker never claimed the job the caller
+ * cancels it (CLAIM 0 → 2) instead of waiting. Which thread computes a chunk does not change its
+ * bits (every element of C is summed over k in the same order wherever it is computed), so results
+ * stay deterministic. Workers spin briefly before sleeping in Atomics.wait; they are unref'd.
  */
 
 const SEQ = 0;
 const DONE = 1;
-const OP = 2; // 0: gemm, 1: exit, 2: call an exported function by index
+const OP = 2; // 1: exit, 3: chunked gemm
 const ERR = 3;
-const ARGS = 4;
+const WSLEEP = 4; // the worker is (about to be) in Atomics.wait: notify it
+const MSLEEP = 5; // the caller is (about to be) in Atomics.wait: notify it
+const CLAIM = 6; // 0: open, 1: claimed by the worker, 2: cancelled by the caller
+const ARGS = 8;
 const CTL_INTS = 32;
 
-/** Exported functions a worker can run, by index (OP 2 uses ARGS[0] as the index). */
-export const POOL_FUNCS = ['gemm'] as const;
+/** Chunked-GEMM job arguments (ARGS…): the 13 asm gemm arguments, then byCols, unit, per, extent, chunks. */
+export const JOB_INTS = 18;
+
+/**
+ * The sub-problem of chunk i: columns (byCols) or rows [lo, hi) of C, lo = i·per·unit. Shared by
+ * the caller and the worker source below (which has its own copy of this arithmetic).
+ */
+export function chunkArgs(job: ArrayLike<number>, i: number, out: Int32Array): boolean {
+  const byCols = job[13]!, unit = job[14]!, per = job[15]!, extent = job[16]!;
+  const lo = i * per * unit;
+  if (lo >= extent) return false;
+  const hi = Math.min(extent, lo + per * unit);
+  const tA = job[0]!, tB = job[1]!, lda = job[6]!, ldb = job[8]!, ldc = job[11]!;
+  for (let j = 0; j < 13; j++) out[j] = job[j]!;
+  if (byCols) {
+    out[3] = hi - lo;
+    out[7] = job[7]! + (tB ? lo * ldb : lo) * 4;
+    out[10] = job[10]! + lo * 4;
+  } else {
+    out[2] = hi - lo;
+    out[5] = job[5]! + (tA ? lo : lo * lda) * 4;
+    out[10] = job[10]! + lo * ldc * 4;
+  }
+  return true;
+}
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, ctl, spin, funcs } = workerData;
+const { module, memory, ctl, counter, spin, scratch } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
-const fns = funcs.map((n) => inst.exports[n]);
+const gemm = inst.exports.gemm;
 const c = new Int32Array(ctl);
+const cnt = new Int32Array(counter);
+const job = new Int32Array(${JOB_INTS});
+const a = new Int32Array(13);
+${chunkArgs.toString()}
 let seq = 0;
 parentPort.postMessage('ready');
 for (;;) {
   let s = Atomics.load(c, ${SEQ});
   for (let i = 0; s === seq && i < spin; i++) s = Atomics.load(c, ${SEQ});
-  while (s === seq) { Atomics.wait(c, ${SEQ}, seq); s = Atomics.load(c, ${SEQ}); }
+  while (s === seq) {
+    Atomics.store(c, ${WSLEEP}, 1);
+    Atomics.wait(c, ${SEQ}, seq);
+    Atomics.store(c, ${WSLEEP}, 0);
+    s = Atomics.load(c, ${SEQ});
+  }
   seq = s;
-  const op = c[${OP}];
-  if (op === 1) break;
+  if (c[${OP}] === 1) break;
+  if (Atomics.compareExchange(c, ${CLAIM}, 0, 1) !== 0) continue; // cancelled (or not yet opened)
+  seq = Atomics.load(c, ${SEQ}); // the job this claim belongs to
+  for (let j = 0; j < ${JOB_INTS}; j++) job[j] = c[${ARGS} + j];
   try {
-    const a = c.subarray(${ARGS + 1}, ${CTL_INTS});
-    fns[c[${ARGS}]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+    const n = job[17];
+    for (let i = Atomics.add(cnt, 0, 1); i < n; i = Atomics.add(cnt, 0, 1)) {
+      if (!chunkArgs(job, i, a)) break;
+      gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch);
+    }
   } catch (e) {
     Atomics.store(c, ${ERR}, 1);
   }
   Atomics.store(c, ${DONE}, seq);
-  Atomics.notify(c, ${DONE});
+  if (Atomics.load(c, ${MSLEEP}) !== 0) Atomics.notify(c, ${DONE});
 }
 `;
 
 export class ThreadPool {
   private readonly workers: Worker[] = [];
   private readonly ctls: Int32Array[] = [];
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
+  private readonly sub = new Int32Array(13);
   private seq = 0;
   private closed = false;
 
   private constructor(readonly size: number, private readonly spin: number) {}
 
-  /** `size` workers (the calling thread is the extra one) instantiating `module` over `memory`. */
-  static async create(module: WasmModule, memory: WasmMemory, size: number, spin = 20000): Promise<ThreadPool> {
+  /**
+   * `size` workers (the calling thread is the extra one) instantiating `module` over `memory`;
+   * worker w uses the GEMM scratch area at byte address scratch[w].
+   */
+  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[], spin = 100000): Promise<ThreadPool> {
     const pool = new ThreadPool(size, spin);
     const ready: Promise<void>[] = [];
     for (let w = 0; w < size; w++) {
       const ctl = new SharedArrayBuffer(CTL_INTS * 4);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory, ctl, spin, funcs: [...POOL_FUNCS] },
+        workerData: { module, memory, ctl, counter: pool.counter.buffer, spin, scratch: scratch[w] },
       });
       ready.push(new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
@@ -76,30 +125,46 @@ export class ThreadPool {
     return pool;
   }
 
-  /** Start function `fn` on worker w with integer arguments (call `wait` later). */
-  start(w: number, fn: number, args: ArrayLike<number>): void {
+  /**
+   * Run a chunked GEMM (job: JOB_INTS ints, see chunkArgs) on the workers and the calling thread,
+   * which runs its chunks with `run(args13)`; returns when every chunk is done.
+   */
+  gemm(job: Int32Array, run: (a: Int32Array) => void): void {
     if (this.closed) throw new RnnError('the kernel thread pool is closed');
-    const c = this.ctls[w]!;
-    c[OP] = 2;
-    c[ARGS] = fn;
-    for (let i = 0; i < args.length; i++) c[ARGS + 1 + i] = args[i]!;
-    Atomics.store(c, SEQ, this.seq);
-    Atomics.notify(c, SEQ);
+    const seq = ++this.seq;
+    Atomics.store(this.counter, 0, 0);
+    for (const c of this.ctls) {
+      c[OP] = 3;
+      for (let j = 0; j < JOB_INTS; j++) c[ARGS + j] = job[j]!;
+      Atomics.store(c, SEQ, seq);
+      Atomics.store(c, CLAIM, 0); // after SEQ: a claim of this open job re-reads SEQ = seq
+      // (sequentially consistent: either we see WSLEEP = 1, or the worker's wait sees the new SEQ)
+      if (Atomics.load(c, WSLEEP) !== 0) Atomics.notify(c, SEQ);
+    }
+    const n = job[17]!;
+    const a = this.sub;
+    let failed: unknown = null;
+    try {
+      for (let i = Atomics.add(this.counter, 0, 1); i < n; i = Atomics.add(this.counter, 0, 1)) {
+        if (!chunkArgs(job, i, a)) break;
+        run(a);
+      }
+    } catch (e) {
+      failed = e;
+    }
+    for (const c of this.ctls) this.finish(c, seq);
+    if (failed !== null) throw failed;
   }
 
-  /** Mark a batch of `start`s: call once before the starts of one parallel call. */
-  begin(): void {
-    this.seq++;
-  }
-
-  /** Wait for worker w's current job. */
-  wait(w: number): void {
-    const c = this.ctls[w]!;
-    const seq = this.seq;
+  /** Cancel worker c's job if it has not claimed it, else wait for it. */
+  private finish(c: Int32Array, seq: number): void {
+    if (Atomics.compareExchange(c, CLAIM, 0, 2) === 0) return;
     let d = Atomics.load(c, DONE);
     for (let i = 0; d !== seq && i < this.spin; i++) d = Atomics.load(c, DONE);
     while (d !== seq) {
+      Atomics.store(c, MSLEEP, 1);
       Atomics.wait(c, DONE, d, 1000);
+      Atomics.store(c, MSLEEP, 0);
       d = Atomics.load(c, DONE);
     }
     if (c[ERR] !== 0) {

@@ -5,8 +5,8 @@ import v8 from 'node:v8';
 import { RnnError } from '../../errors.js';
 import type { Vec } from '../types.js';
 import { gemm as jsGemm } from './js.js';
-import type { Kernels } from './kernels.js';
-import { ThreadPool } from './thread-pool.js';
+import { registerBuffer, type Kernels } from './kernels.js';
+import { JOB_INTS, ThreadPool } from './thread-pool.js';
 import { createWasmFused, WA, type WasmExports, type WasmModule } from './wasm-fused.js';
 
 /**
@@ -40,6 +40,7 @@ const ARENA_START = PAGE; // page 0 stays unused
 const MAX_PAGES = 32768; // 2 GiB; must match --maximumMemory in scripts/build-wasm.mjs
 const NR = 8; // micro-kernel columns (asm/gemm.ts)
 const MR = 4;
+const CHUNKS_PER_THREAD = 4; // a descheduled worker holds up at most one chunk
 
 function wasmBytes(name: string): Buffer {
   // dist/engine/kernels/wasm.js → dist/wasm; src/engine/kernels/wasm.ts → dist/wasm (after a build)
@@ -105,6 +106,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   }
   function alloc(n: number): Float32Array {
     const at = allocBytes(n * 4); // may grow the memory: take `buffer` after
+    registerBuffer(buffer, self);
     return new Float32Array(buffer, at, n);
   }
   const own = (x: Vec): x is Float32Array => x instanceof Float32Array && ours.has(x.buffer);
@@ -112,8 +114,9 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   const scratchBytes = ex.scratchBytes();
   const scratch: number[] = [];
   for (let t = 0; t < threads; t++) scratch.push(allocBytes(scratchBytes));
-  const pool = threads > 1 ? await ThreadPool.create(module, memory, threads - 1) : null;
-  const args = new Int32Array(16);
+  const pool = threads > 1 ? await ThreadPool.create(module, memory, threads - 1, scratch.slice(1)) : null;
+  const job = new Int32Array(JOB_INTS);
+  const run = (x: Int32Array): void => ex.gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!);
 
   function gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
@@ -135,33 +138,20 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
       ex.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, scratch[0]!);
       return;
     }
-    // Split the larger of N (by NR columns) and M (by MR rows) into `threads` contiguous parts.
+    // Split the larger of N (by NR columns) and M (by MR rows) into chunks shared out dynamically.
     const byCols = N >= M;
-    const units = byCols ? Math.ceil(N / NR) : Math.ceil(M / MR);
-    const parts = Math.min(threads, units);
+    const unit = byCols ? NR : MR;
     const extent = byCols ? N : M;
-    const step = byCols ? NR : MR;
-    pool.begin();
-    let first = 0;
-    let firstEnd = 0;
-    for (let t = 0; t < parts; t++) {
-      const lo = Math.min(extent, Math.floor((units * t) / parts) * step);
-      const hi = Math.min(extent, Math.floor((units * (t + 1)) / parts) * step);
-      if (t === 0) {
-        first = lo;
-        firstEnd = hi;
-        continue;
-      }
-      fill(args, tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, byCols, lo, hi, scratch[t]!);
-      pool.start(t - 1, 0, args);
-    }
-    fill(args, tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, byCols, first, firstEnd, scratch[0]!);
-    ex.gemm(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!,
-      args[9]!, args[10]!, args[11]!, args[12]!);
-    for (let t = 1; t < parts; t++) pool.wait(t - 1);
+    const units = Math.ceil(extent / unit);
+    const chunks = Math.min(units, CHUNKS_PER_THREAD * threads);
+    const per = Math.ceil(units / chunks);
+    job[0] = tA; job[1] = tB; job[2] = M; job[3] = N; job[4] = K; job[5] = a; job[6] = lda; job[7] = b; job[8] = ldb;
+    job[9] = beta; job[10] = c; job[11] = ldc; job[12] = scratch[0]!;
+    job[13] = byCols ? 1 : 0; job[14] = unit; job[15] = per; job[16] = extent; job[17] = Math.ceil(units / per);
+    pool.gemm(job, run);
   }
 
-  return {
+  const self: WasmKernels = {
     name: `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
     dtype: 'f32',
     threads,
@@ -172,17 +162,5 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     allocated: () => top - ARENA_START,
     close: () => pool?.close(),
   };
-}
-
-/** Arguments of the asm gemm for the sub-problem [lo, hi) of the columns (byCols) or rows. */
-function fill(
-  out: Int32Array, tA: number, tB: number, M: number, N: number, K: number,
-  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
-  byCols: boolean, lo: number, hi: number, scratch: number,
-): void {
-  if (byCols) {
-    out.set([tA, tB, M, hi - lo, K, a, lda, b + (tB ? lo * ldb : lo) * 4, ldb, beta, c + lo * 4, ldc, scratch]);
-  } else {
-    out.set([tA, tB, hi - lo, N, K, a + (tA ? lo : lo * lda) * 4, lda, b, ldb, beta, c + lo * ldc * 4, ldc, scratch]);
-  }
+  return self;
 }
