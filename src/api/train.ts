@@ -8,7 +8,7 @@ import type { LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { evaluate } from '../eval/evaluate.js';
 import { sample } from '../sample/sample.js';
-import { readCorpus, splitTrainVal, type Corpus, type Split } from '../tokenizer/corpus.js';
+import { readCorpus, splitTrainVal, type Split } from '../tokenizer/corpus.js';
 import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import type { Optimizer } from '../train/optimizers.js';
@@ -71,7 +71,8 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   try {
     const model = createModel({ ...opts.model, vocabSize: vocab.size }, kernels, new Rng(opts.seed));
     if (ckpt) loadParamsInto(ckpt.file.params, model.params, call.resume);
-    const sink = new FileSink(model, vocab, corpus, split, opts);
+    const corpusInfo = { name: corpus.name, bytes: corpus.bytes, chars: corpus.chars, sha256: corpus.sha256 }; // not its bytes
+    const sink = new FileSink(model, vocab, corpusInfo, split, opts);
     const trainer = new Trainer(model, split.train, opts, sink, call.events);
     if (ckpt) {
       const resume = resumeState(ckpt);
@@ -144,14 +145,14 @@ class FileSink {
   constructor(
     private readonly model: LanguageModel,
     private readonly vocab: Vocab,
-    private readonly corpus: Corpus,
+    private readonly corpus: TrainingInfo['corpus'],
     private readonly split: Split,
     private readonly opts: TrainOptions,
   ) {}
 
   private fileOf(run: RunState): Omit<ModelFile, 'format' | 'version'> {
     const training: TrainingInfo = {
-      corpus: { name: this.corpus.name, bytes: this.corpus.bytes, chars: this.corpus.chars, sha256: this.corpus.sha256 },
+      corpus: this.corpus,
       split: { valFraction: this.opts.valFraction, trainTokens: this.split.trainTokens, valTokens: this.split.valTokens },
       seed: this.opts.seed,
       steps: run.step,
