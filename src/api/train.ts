@@ -184,6 +184,7 @@ class FileSink {
   }
 
   sample(temperatures: number[], step: number): { temperature: number; text: string }[] {
+    if (this.model.config.bidirectional) return []; // an infill model does not generate left to right
     return temperatures.map((temperature) => ({
       temperature,
       text: sample(this.model, this.vocab, { length: 200, temperature, seed: step }).text,

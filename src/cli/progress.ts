@@ -48,6 +48,7 @@ export function progressRenderer(opts: { json: boolean; quiet: boolean }): Train
       say(`step ${e.step}: validation loss ${fmt(e.valLoss, 4)} nats/char (${fmt(e.valLoss / LN2, 3)} bpc)${e.improved ? ' — best so far, saved' : ''}`);
     },
     samples(step, samples) {
+      if (samples.length === 0) return;
       if (opts.json) printJson({ type: 'samples', step, samples });
       for (const s of samples) say(`--- sample at step ${step}, temperature ${s.temperature} ---\n${s.text}\n---`);
     },

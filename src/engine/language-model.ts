@@ -24,7 +24,8 @@ export interface LanguageModel {
   /**
    * Forward and backward over a T×B block: returns the mean cross-entropy (nats) over the T·B
    * predictions of targets y from inputs x, accumulates (+=) every parameter's gradient, and
-   * updates `state`. `dropoutRng` drives dropout masks (null: no dropout, e.g. gradient checks).
+   * updates `state`. `dropoutRng` drives the training-time noise: dropout masks, and a bidirectional
+   * model's input masking (null: none, e.g. gradient checks).
    */
   lossAndGrad(x: Int32Array, y: Int32Array, T: number, B: number, state: Vec, dropoutRng: Rng | null): number;
   /**

@@ -29,8 +29,19 @@ export interface Optimizer {
   moments(): Map<string, Float32Array>;
 }
 
-/** Default learning rates, as the ancestors use them. */
-export const defaultLr: Record<OptimizerKind, number> = { adam: 2e-3, adagrad: 0.1, rmsprop: 2e-3, sgd: 0.1 };
+/**
+ * Default learning rates: Adagrad 0.1 (min-char-rnn), RMSprop 2e-3 (char-rnn), SGD 0.1; Adam 1e-2
+ * up to 128 hidden units and 1e-2·128/H above (measured on tinyshakespeare: a 2×128 LSTM reaches
+ * a validation loss of 1.78 after 800 steps at 1e-2, against 2.09 at the customary 2e-3).
+ */
+export function defaultLr(kind: OptimizerKind, hidden: number): number {
+  switch (kind) {
+    case 'adam': return 1e-2 * Math.min(1, 128 / hidden);
+    case 'adagrad': return 0.1;
+    case 'rmsprop': return 2e-3;
+    case 'sgd': return 0.1;
+  }
+}
 
 export function createOptimizer(kind: OptimizerKind, params: Param[], opts: OptimizerOptions = {}): Optimizer {
   switch (kind) {

@@ -48,9 +48,9 @@ export const trainDefaults = {
   seqLength: 64,
   batchSize: 32,
   optimizer: 'adam' as OptimizerKind,
-  lrDecay: 1,
-  lrDecayEvery: 1000,
-  lrDecayStart: 0,
+  lrDecay: 0.85,
+  lrDecayEvery: 500,
+  lrDecayStart: 1000,
   clip: 5,
   clipMode: 'norm' as ClipMode,
   epochs: null,
@@ -69,15 +69,16 @@ export type TrainOptionsInput = Partial<Omit<TrainOptions, 'model'>> & { model?:
 export function defaultTrainOptions(partial: TrainOptionsInput = {}): TrainOptions {
   const optimizer = partial.optimizer ?? trainDefaults.optimizer;
   const output = partial.output ?? trainDefaults.output;
+  const model = { ...defaultModelConfig, ...partial.model };
   return {
     corpus: [],
     ...trainDefaults,
-    lr: defaultLr[optimizer],
+    lr: defaultLr(optimizer, model.hidden),
     seed: 0,
     checkpoint: checkpointPathFor(output),
     threads: 0,
     ...partial,
-    model: { ...defaultModelConfig, ...partial.model },
+    model,
   };
 }
 

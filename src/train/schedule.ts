@@ -1,6 +1,7 @@
 /**
- * Step decay of the learning rate: lr_t = lr · decay^⌊max(0, t − start) / every⌋.
- * A pure function of the step, so a resumed run picks up exactly where it left off.
+ * Step decay of the learning rate: lr_t = lr · max(decay^⌊max(0, t − start) / every⌋, 1/100).
+ * A pure function of the step, so a resumed run picks up exactly where it left off; the floor
+ * keeps a long run learning.
  */
 export interface LrSchedule {
   lr: number;
@@ -11,8 +12,10 @@ export interface LrSchedule {
   start: number;
 }
 
+const MIN_FACTOR = 0.01;
+
 export function learningRate(s: LrSchedule, step: number): number {
   if (s.decay === 1) return s.lr;
   const k = Math.floor(Math.max(0, step - s.start) / Math.max(1, s.every));
-  return s.lr * Math.pow(s.decay, k);
+  return s.lr * Math.max(Math.pow(s.decay, k), MIN_FACTOR);
 }

@@ -112,7 +112,7 @@ export class Trainer {
 
       const stepStart = performance.now();
       model.zeroGrad();
-      const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, opts.model.dropout > 0 ? this.rng : null);
+      const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, this.rng); // the rng drives dropout (if any)
       const clip = clipGradients(model.params, opts.clipMode, opts.clip);
       if (!(loss < divergedLoss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
       this.optimizer.step(learningRate(this.schedule(), run.step));

@@ -47,8 +47,7 @@ describe('model: structure and initialisation', () => {
     expect(coupled.param('rnn.bias_ih_l0').data[0]).toBe(1); // forget block first when coupled
   });
 
-  it('rejects bidirectional (not yet) and minimal + reset-after', () => {
-    expect(() => createModel(tinyConfig({ cell: 'gru' }, { bidirectional: true }), f64, new Rng(1))).toThrow(RnnError);
+  it('rejects minimal + reset-after, and out-of-range tokens', () => {
     expect(() => createModel(tinyConfig({ cell: 'gru', minimal: true, resetAfter: true }), f64, new Rng(1))).toThrow(RnnError);
     const m = createModel(tinyConfig({ cell: 'rnn' }), f64, new Rng(1));
     expect(() => m.logits(Int32Array.of(6), 1, 1, m.newState(1))).toThrow(RnnError);

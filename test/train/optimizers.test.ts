@@ -78,5 +78,6 @@ describe('learning-rate decay', () => {
     expect(learningRate(s, 109)).toBe(1);
     expect(learningRate(s, 110)).toBe(0.5);
     expect(learningRate(s, 125)).toBe(0.25);
+    expect(learningRate(s, 10_000)).toBe(0.01); // the floor
   });
 });
