@@ -60,7 +60,7 @@ export function trainCommand(program: Command): void {
     .addOption(new Option('--seq-length <T>', 'BPTT length').argParser(int('--seq-length', 1, 100000)).default(d.seqLength))
     .addOption(new Option('--batch-size <B>', 'parallel streams').argParser(int('--batch-size', 1, 65536)).default(d.batchSize))
     .addOption(new Option('--optimizer <name>', 'adam, adagrad, rmsprop or sgd').argParser(choice('--optimizer', ['adam', 'adagrad', 'rmsprop', 'sgd'] as const)).default(d.optimizer))
-    .addOption(new Option('--lr <rate>', `learning rate (default: adam ${defaultLr.adam}, adagrad ${defaultLr.adagrad}, rmsprop ${defaultLr.rmsprop}, sgd ${defaultLr.sgd})`).argParser(positive('--lr')))
+    .addOption(new Option('--lr <rate>', 'learning rate (default: adam 0.01·min(1, 128/hidden), adagrad 0.1, rmsprop 0.002, sgd 0.1)').argParser(positive('--lr')))
     .addOption(new Option('--lr-decay <factor>', 'multiply the learning rate by this every --lr-decay-every steps').argParser(num('--lr-decay', (n) => n > 0 && n <= 1, 'a factor in (0, 1]')).default(d.lrDecay))
     .addOption(new Option('--lr-decay-every <n>', 'steps between decays').argParser(int('--lr-decay-every')).default(d.lrDecayEvery))
     .addOption(new Option('--lr-decay-start <n>', 'step at which decay starts').argParser(int('--lr-decay-start', 0)).default(d.lrDecayStart))
@@ -87,7 +87,7 @@ export function trainCommand(program: Command): void {
         model: modelConfigFrom(flags),
         eos: flags.eos, minCount: flags.minCount, maxVocab: flags.maxVocab ?? null, valFraction: flags.valFraction,
         seqLength: flags.seqLength, batchSize: flags.batchSize, optimizer: flags.optimizer,
-        lr: flags.lr ?? defaultLr[flags.optimizer], lrDecay: flags.lrDecay, lrDecayEvery: flags.lrDecayEvery, lrDecayStart: flags.lrDecayStart,
+        lr: flags.lr ?? defaultLr(flags.optimizer, flags.hidden), lrDecay: flags.lrDecay, lrDecayEvery: flags.lrDecayEvery, lrDecayStart: flags.lrDecayStart,
         clip: flags.clip, clipMode: flags.clipMode, epochs: flags.epochs ?? null, steps: flags.steps ?? null,
         maxTime: flags.maxTime === 'none' ? null : parseDuration(flags.maxTime),
         patience: flags.patience ?? null, seed: flags.seed ?? randomSeed(),
