@@ -30,7 +30,22 @@ function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
     if (!transA && rows == MR) {
       const a0 = a + ((<usize>(i0 + r) * lda + p0) << 2);
       const st = <usize>lda << 2;
-      for (let k = 0; k < kc; k++) {
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        // 4 rows × 4 k, transposed 4×4 with shuffles into 4 k-steps of MR values
+        const q = a0 + (<usize>k << 2);
+        const x0 = v128.load(q), x1 = v128.load(q + st), x2 = v128.load(q + 2 * st), x3 = v128.load(q + 3 * st);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        dst += 4 * (MR << 2);
+      }
+      for (; k < kc; k++) {
         const s = a0 + (<usize>k << 2);
         store<f32>(dst, load<f32>(s));
         store<f32>(dst, load<f32>(s + st), 4);
@@ -195,6 +210,76 @@ function gemmPacked(
   }
 }
 
+/** Elements of a prepacked op(B) (K×N): per block of NC columns, per KC block, kc × (nc rounded up to NR). */
+export function packedFloats(K: i32, N: i32): i32 {
+  return K * (((N + NR - 1) / NR) * NR);
+}
+
+/** Pack all of op(B) (K×N) into dst (packedFloats(K, N) floats) in the order gemmPre reads it. */
+export function pack_b(transB: i32, K: i32, N: i32, b: usize, ldb: i32, dst: usize): void {
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    const ncPad = ((nc + NR - 1) / NR) * NR;
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      packB(transB, b, ldb, pc, kc, jc, nc, dst + ((<usize>jc * K + <usize>pc * ncPad) << 2));
+    }
+  }
+}
+
+/**
+ * gemmPacked with B already packed by pack_b (bp; the full op(B) is K×Nfull): computes the columns
+ * [col0, col0 + N) of op(A)·op(B) into C (c points at column col0). col0 is a multiple of NR. The
+ * same blocks, micro-kernel and summation order as gemmPacked, so the same bits.
+ */
+function gemmPre(
+  transA: i32, M: i32, N: i32, K: i32, a: usize, lda: i32, bp: usize, Nfull: i32, col0: i32,
+  beta: i32, c: usize, ldc: i32, scratch: usize,
+): void {
+  const pA = scratch;
+  const tile = scratch + <usize>((MC * KC + KC * NC) * 4);
+  const ldcB = <usize>ldc << 2;
+  const jEnd = col0 + N;
+  let j0 = col0;
+  while (j0 < jEnd) {
+    const blk = j0 - j0 % NC;
+    const ncB = min(NC, Nfull - blk);
+    const ncPad = ((ncB + NR - 1) / NR) * NR;
+    const hi = min(jEnd, blk + NC);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const acc = pc > 0 || beta != 0 ? 1 : 0;
+      const pB = bp + ((<usize>blk * K + <usize>pc * ncPad) << 2);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(transA, a, lda, ic, mc, pc, kc, pA);
+        for (let jr = j0; jr < hi; jr += NR) {
+          const nr = min(NR, hi - jr);
+          const pb = pB + <usize>(jr - blk) * kc * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = pA + <usize>ir * kc * 4;
+            const cp = c + ((<usize>(ic + ir) * ldc + (jr - col0)) << 2);
+            if (mr == MR && nr == NR) {
+              kernel(kc, pa, pb, cp, ldcB, acc);
+            } else {
+              kernel(kc, pa, pb, tile, NR << 2, 0);
+              for (let i = 0; i < mr; i++) {
+                for (let j = 0; j < nr; j++) {
+                  const q = cp + (<usize>i * ldcB) + (<usize>j << 2);
+                  const t = load<f32>(tile + ((i * NR + j) << 2));
+                  store<f32>(q, acc ? load<f32>(q) + t : t);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    j0 = hi;
+  }
+}
+
 /** Few rows (e.g. batch-1 sampling): stream B directly, no packing. One row of C at a time. */
 function gemmRows(
   transA: i32, transB: i32, M: i32, N: i32, K: i32,
@@ -302,11 +387,16 @@ function gemmRows(
 /** Rows of C below which the unpacked row path is used. */
 const ROWS_PATH: i32 = 4;
 
+/**
+ * transB = 2: b is a prepacked op(B) (pack_b) of ldb = Nfull columns, and C's columns start at
+ * col0 of it (K > 0). Otherwise col0 is ignored.
+ */
 export function gemm(
   transA: i32, transB: i32, M: i32, N: i32, K: i32,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: i32, c: usize, ldc: i32, scratch: usize,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: i32, c: usize, ldc: i32, scratch: usize, col0: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
-  if (M < ROWS_PATH) gemmRows(transA, transB, M, N, K, a, lda, b, ldb, beta, c, ldc);
+  if (transB == 2) gemmPre(transA, M, N, K, a, lda, b, ldb, col0, beta, c, ldc, scratch);
+  else if (M < ROWS_PATH) gemmRows(transA, transB, M, N, K, a, lda, b, ldb, beta, c, ldc);
   else gemmPacked(transA, transB, M, N, K, a, lda, b, ldb, beta, c, ldc, scratch);
 }

@@ -1,5 +1,5 @@
 // Entry point of the WebAssembly kernel module (see scripts/build-wasm.mjs).
-export { gemm, scratchBytes } from './gemm';
+export { gemm, scratchBytes, pack_b, packedFloats } from './gemm';
 export { lstm_forward, lstm_backward, tanh_forward, tanh_backward, softmax_xent, log_probs } from './pointwise';
 export { gru_forward_rz, gru_out, gru_out_backward, gru_backward_r } from './gru';
 export {

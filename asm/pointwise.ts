@@ -2,6 +2,8 @@
 // cross-entropy. Pointers are byte addresses; the JS side (src/engine/kernels/wasm-fused.ts)
 // checks the arguments and converts element offsets. Same formulas as the reference cells.
 
+import { madd } from './simd'; // relaxed builds: fused multiply-add in the polynomials
+
 // tanh as Eigen's float rational approximation x·P(x²)/Q(x²), |x| clamped to 7.905 (a few ulp).
 // @ts-ignore: decorator
 @inline export function tanh4(x: v128): v128 {
@@ -9,17 +11,17 @@
   x = f32x4.min(f32x4.max(x, f32x4.neg(lim)), lim);
   const x2 = f32x4.mul(x, x);
   let p = f32x4.splat(-2.76076847742355e-16);
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(2.00018790482477e-13));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-8.60467152213735e-11));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(5.12229709037114e-08));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(1.48572235717979e-05));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(6.37261928875436e-04));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(4.89352455891786e-03));
+  p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
+  p = madd(p, x2, f32x4.splat(-8.60467152213735e-11));
+  p = madd(p, x2, f32x4.splat(5.12229709037114e-08));
+  p = madd(p, x2, f32x4.splat(1.48572235717979e-05));
+  p = madd(p, x2, f32x4.splat(6.37261928875436e-04));
+  p = madd(p, x2, f32x4.splat(4.89352455891786e-03));
   p = f32x4.mul(p, x);
   let q = f32x4.splat(1.19825839466702e-06);
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(1.18534705686654e-04));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(2.26843463243900e-03));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(4.89352518554385e-03));
+  q = madd(q, x2, f32x4.splat(1.18534705686654e-04));
+  q = madd(q, x2, f32x4.splat(2.26843463243900e-03));
+  q = madd(q, x2, f32x4.splat(4.89352518554385e-03));
   return f32x4.div(p, q);
 }
 
@@ -38,12 +40,12 @@
   const n = f32x4.nearest(t);
   const f = f32x4.sub(t, n);
   let p = f32x4.splat(1.535336188319500e-4);
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.339887440266574e-3));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(9.618437357674640e-3));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(5.550332471162809e-2));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.402264791363012e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(6.931472028550421e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.0));
+  p = madd(p, f, f32x4.splat(1.339887440266574e-3));
+  p = madd(p, f, f32x4.splat(9.618437357674640e-3));
+  p = madd(p, f, f32x4.splat(5.550332471162809e-2));
+  p = madd(p, f, f32x4.splat(2.402264791363012e-1));
+  p = madd(p, f, f32x4.splat(6.931472028550421e-1));
+  p = madd(p, f, f32x4.splat(1.0));
   const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   return f32x4.mul(p, e);
 }

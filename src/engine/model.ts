@@ -1,7 +1,7 @@
 import { RnnError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import { BidirectionalLanguageModel } from './bidirectional.js';
-import { addColumnSums, makeParam } from './cells/cell.js';
+import { cellOps, makeParam } from './cells/cell.js';
 import type { ModelConfig } from './config.js';
 import type { Kernels } from './kernels/kernels.js';
 import type { LanguageModel } from './language-model.js';
@@ -39,6 +39,7 @@ export class RnnLanguageModel implements LanguageModel {
   private capP = 0;
   private lastB = 1;
   private readonly softmaxXent: SoftmaxXent;
+  private readonly columnSums: ReturnType<typeof cellOps>['columnSums'];
   readonly logProbs: LogProbs;
 
   constructor(readonly config: ModelConfig, readonly kernels: Kernels, rng: Rng) {
@@ -57,6 +58,7 @@ export class RnnLanguageModel implements LanguageModel {
     this.dTop = kernels.alloc(0);
     this.dState = kernels.alloc(this.stateSize(1));
     ({ softmaxXent: this.softmaxXent, logProbs: this.logProbs } = lossOps(kernels));
+    this.columnSums = cellOps(kernels).columnSums;
   }
 
   stateSize(B: number): number {
@@ -135,7 +137,7 @@ export class RnnLanguageModel implements LanguageModel {
     const loss = this.softmaxXent(P, V, dz, y, dz); // in place: logits → dlogits = (ŷ − y)/N
     // dW_out += dzᵀ·H_top;  db_out += Σ_p dz;  dH_top = dz·W_out
     this.kernels.gemm(true, false, V, H, P, dz, 0, V, top.out, top.off, H, 1, this.outWeight.grad, 0, H);
-    addColumnSums(dz, 0, V, P, V, this.outBias.grad);
+    this.columnSums(dz, 0, V, P, V, this.outBias.grad);
     this.kernels.gemm(false, false, P, H, V, dz, 0, V, this.outWeight.data, 0, H, 0, this.dTop, 0, H);
     this.lastB = B;
     this.stack.backward(this.dTop, 0, T, B, this.dState, 0);

@@ -106,7 +106,7 @@ export class RecurrentStack {
     let dHOff = dTopOff;
     for (let l = this.cells.length - 1; l >= 0; l--) {
       const cell = this.cells[l]!;
-      cell.backward(dH, dHOff, dState, dStateOff + l * layerState);
+      cell.backward(dH, dHOff, dState, dStateOff + l * layerState, l > 0); // layer l's dW GEMMs may overlap layer l−1's BPTT
       if (l > 0) {
         dH = cell.dX; // ∂J/∂h_below = dX ⊙ mask
         dHOff = 0;
@@ -116,5 +116,6 @@ export class RecurrentStack {
         }
       }
     }
+    this.kernels.sync?.();
   }
 }

@@ -179,3 +179,68 @@ describe('optimiser and clipping on wasm buffers', () => {
     }
   });
 });
+
+describe('packed B (W_hh packed once per sequence)', () => {
+  it('gemmPacked gives the same bits as gemm, on 1 and 2 threads', async () => {
+    const k2 = await createWasmKernels({ threads: 2, parallelFlops: 0 });
+    try {
+      for (const kk of [k, k2]) {
+        for (const [M, N, K, transB] of [[32, 512, 128, true], [5, 1030, 300, false], [64, 2048, 512, true], [3, 24, 8, false], [40, 20, 16, true]] as const) {
+          const rnd = (n: number): Float32Array => {
+            const x = kk.alloc(n) as Float32Array;
+            for (let i = 0; i < n; i++) x[i] = rng.uniform() * 2 - 1;
+            return x;
+          };
+          const A = rnd(M * K), B = rnd(2 + N * K), C = rnd(M * N), C2 = kk.alloc(M * N) as Float32Array;
+          C2.set(C);
+          const ldb = transB ? K : N;
+          const p = kk.packB!(transB, K, N, B, 2, ldb);
+          kk.gemmPacked!(false, M, A, 0, K, p, 1, C, 0, N);
+          kk.gemm(false, transB, M, N, K, A, 0, K, B, 2, ldb, 1, C2, 0, N);
+          expect(Array.from(C)).toEqual(Array.from(C2));
+        }
+      }
+    } finally {
+      k2.close();
+    }
+  });
+});
+
+describe('gemmLater (GEMMs overlapped on a worker)', () => {
+  it('gives the same bits as gemm, whether the worker or the caller runs the batch', async () => {
+    const k2 = await createWasmKernels({ threads: 2 });
+    try {
+      const M = 64, N = 96, K = 200;
+      const rnd = (n: number): Float32Array => {
+        const x = k2.alloc(n) as Float32Array;
+        for (let i = 0; i < n; i++) x[i] = rng.uniform() * 2 - 1;
+        return x;
+      };
+      const A = rnd(K * M), B = rnd(K * N), ref = rnd(M * N), C1 = k2.alloc(M * N) as Float32Array, C2 = k2.alloc(M * N) as Float32Array;
+      C1.set(ref);
+      C2.set(ref);
+      k2.gemm(true, false, M, N, K, A, 0, M, B, 0, N, 1, ref, 0, N);
+      for (let rep = 0; rep < 20; rep++) {
+        C1.set(C2);
+        // two batches back to back (the second waits for the first), then sync
+        k2.gemmLater!([[true, false, M, N, K, A, 0, M, B, 0, N, 0, C1, 0, N]]);
+        k2.gemmLater!([[true, false, M, N, K, A, 0, M, B, 0, N, 1, C1, 0, N], [true, false, M, N, K, A, 0, M, B, 0, N, 1, C1, 0, N]]);
+        k2.sync!();
+      }
+      const expect3 = k2.alloc(M * N) as Float32Array;
+      k2.gemm(true, false, M, N, K, A, 0, M, B, 0, N, 0, expect3, 0, N);
+      k2.gemm(true, false, M, N, K, A, 0, M, B, 0, N, 1, expect3, 0, N);
+      k2.gemm(true, false, M, N, K, A, 0, M, B, 0, N, 1, expect3, 0, N);
+      expect(Array.from(C1)).toEqual(Array.from(expect3));
+      // a chunked GEMM while a batch is outstanding runs on the caller; results unchanged
+      k2.gemmLater!([[true, false, M, N, K, A, 0, M, B, 0, N, 0, C1, 0, N]]);
+      const C3 = k2.alloc(M * N) as Float32Array;
+      C3.set(C2);
+      k2.gemm(true, false, M, N, K, A, 0, M, B, 0, N, 1, C3, 0, N);
+      k2.sync!();
+      expect(Array.from(C3)).toEqual(Array.from(ref));
+    } finally {
+      k2.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { Kernels } from '../kernels/kernels.js';
+import type { GemmCall, Kernels, PackedB } from '../kernels/kernels.js';
 import type { Param, Vec } from '../types.js';
 
 /**
@@ -86,6 +86,36 @@ export function cellOps(kernels: Kernels): { columnSums: ColumnSums; gather: Gat
     scatter: (f['scatter_columns'] as ScatterColumns | undefined) ?? scatterColumns,
   };
 }
+
+/**
+ * One GEMM operand used at every timestep of a sequence (a block of W_hh, as op(B) K×N): packed
+ * once per forward or backward pass when the kernel set can (`use`), else passed to gemm as is.
+ */
+export class FixedB {
+  private packed: PackedB | undefined;
+  private on = false;
+
+  constructor(
+    private readonly kernels: Kernels, private readonly transB: boolean, readonly K: number, readonly N: number,
+    private readonly B: Vec, private readonly bOff: number, private readonly ldb: number,
+  ) {}
+
+  /** Pack the operand's current values (call after every change of B, before the steps). */
+  prepare(use: boolean): void {
+    const k = this.kernels;
+    this.on = use && k.packB !== undefined && k.gemmPacked !== undefined;
+    if (this.on) this.packed = k.packB!(this.transB, this.K, this.N, this.B, this.bOff, this.ldb, this.packed);
+  }
+
+  /** C (M×N) = A (M×K)·op(B) + beta·C */
+  gemm(M: number, A: Vec, aOff: number, lda: number, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void {
+    if (this.on) this.kernels.gemmPacked!(false, M, A, aOff, lda, this.packed!, beta, C, cOff, ldc);
+    else this.kernels.gemm(false, this.transB, M, this.N, this.K, A, aOff, lda, this.B, this.bOff, this.ldb, beta, C, cOff, ldc);
+  }
+}
+
+/** Whether a T×B block is worth packing W_hh for (several steps of at least a few rows). */
+export const packWorthIt = (T: number, B: number): boolean => T >= 4 && B >= 4;
 
 export abstract class Cell {
   readonly params: Param[];
@@ -184,6 +214,7 @@ export abstract class Cell {
       this.kernels.gemm(false, true, P, GH, I, input.x, input.off, I, W, 0, I, 1, gates, 0, GH);
     }
 
+    this.prepareForward(T, B);
     for (let t = 0; t < T; t++) this.stepForward(t, B);
 
     state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
@@ -193,9 +224,10 @@ export abstract class Cell {
   /**
    * Backpropagate through the last forward: dH (T·B, H) at dHOff is ∂J/∂h⟨t⟩ from above (it is
    * used as scratch). Accumulates parameter gradients, fills dX (dense input) and writes
-   * ∂J/∂(carried-in state) at dStateOff.
+   * ∂J/∂(carried-in state) at dStateOff. With `overlap` (the caller syncs the kernels before
+   * reading the gradients) the weight-gradient GEMMs may run on another thread meanwhile.
    */
-  backward(dH: Vec, dHOff: number, dState: Vec, dStateOff: number): void {
+  backward(dH: Vec, dHOff: number, dState: Vec, dStateOff: number, overlap = false): void {
     const { T, B, H, I } = this;
     const P = T * B;
     const GH = this.G * H;
@@ -203,7 +235,19 @@ export abstract class Cell {
     this.dhNext.fill(0, 0, BH);
     this.clearCarryGrad(B);
 
-    for (let t = T - 1; t >= 0; t--) this.stepBackward(t, B, dH, dHOff);
+    this.prepareBackward(T, B);
+    // With a kernel set that can overlap GEMMs, dW_hh += dGatesᵀ·Hprev goes in time chunks of
+    // `span` steps, each started as soon as BPTT has produced its rows (the plan depends on T only).
+    const span = this.chunkedWhhGrad && this.kernels.gemmLater && T >= 8 ? Math.ceil(T / 4) : 0;
+    let end = T;
+    for (let t = T - 1; t >= 0; t--) {
+      this.stepBackward(t, B, dH, dHOff);
+      if (span > 0 && (t % span === 0)) {
+        const rows = (end - t) * B;
+        this.kernels.gemmLater!([[true, false, GH, H, rows, this.dGates, t * B * GH, GH, this.hAll, t * B * H, H, 1, this.weightHh.grad, 0, H]]);
+        end = t;
+      }
+    }
 
     // dW_ih += dGatesᵀ·X   (G·H, I)
     const dG = this.dGates;
@@ -211,10 +255,13 @@ export abstract class Cell {
     if (this.input.kind === 'tokens') {
       this.ops.scatter(P, GH, I, dG, this.input.tokens, dW);
     } else {
-      this.kernels.gemm(true, false, GH, I, P, dG, 0, GH, this.input.x, this.input.off, I, 1, dW, 0, I);
+      this.gradGemm(true, false, GH, I, P, dG, 0, GH, this.input.x, this.input.off, I, 1, dW, 0, I);
     }
     this.ops.columnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p dGates
-    this.recurrentGrads(P);
+    this.recurrentGrads(P, span > 0);
+    if (overlap && this.kernels.gemmLater) this.kernels.gemmLater(this.gradCalls);
+    else for (const g of this.gradCalls) this.kernels.gemm(...g);
+    this.gradCalls.length = 0;
     // dX = dGates·W_ih   (T·B, I)
     if (this.input.kind === 'dense') {
       this.kernels.gemm(false, false, P, I, GH, dG, 0, GH, this.weightIh.data, 0, I, 0, this.dX, 0, I);
@@ -225,9 +272,9 @@ export abstract class Cell {
   }
 
   /** dW_hh += dGatesᵀ·Hprev over all T·B rows; db_hh += Σ_p dGates. (GRU variants override.) */
-  protected recurrentGrads(P: number): void {
+  protected recurrentGrads(P: number, whhDone = false): void {
     const GH = this.G * this.H;
-    this.kernels.gemm(true, false, GH, this.H, P, this.dGates, 0, GH, this.hAll, 0, this.H, 1, this.weightHh.grad, 0, this.H);
+    if (!whhDone) this.gradGemm(true, false, GH, this.H, P, this.dGates, 0, GH, this.hAll, 0, this.H, 1, this.weightHh.grad, 0, this.H);
     this.ops.columnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
   }
 
@@ -237,7 +284,20 @@ export abstract class Cell {
     for (const p of this.params) for (let j = 0; j < p.data.length; j++) p.data[j] = (2 * uniform() - 1) * k;
   }
 
+  /** A weight-gradient GEMM (dW += …): run at the end of backward, possibly overlapped. */
+  protected gradGemm(...call: GemmCall): void {
+    this.gradCalls.push(call);
+  }
+  private readonly gradCalls: GemmCall[] = [];
+  /** Whether recurrentGrads is the generic dW_hh += dGatesᵀ·Hprev (which backward may do in time chunks). */
+  protected get chunkedWhhGrad(): boolean {
+    return true;
+  }
+
   protected allocExtra(_capP: number, _capB: number): void {}
+  /** Before the steps of a forward / backward pass (e.g. pack W_hh for them). */
+  protected prepareForward(_T: number, _B: number): void {}
+  protected prepareBackward(_T: number, _B: number): void {}
   protected loadCarry(_state: Vec, _off: number, _B: number): void {}
   protected storeCarry(_state: Vec, _off: number, _T: number, _B: number): void {}
   protected clearCarryGrad(_B: number): void {}

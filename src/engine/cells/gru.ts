@@ -1,6 +1,6 @@
 import type { Kernels } from '../kernels/kernels.js';
 import type { Vec } from '../types.js';
-import { Cell, type CellNames } from './cell.js';
+import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
 
 /**
  * GRU. Stored exactly like torch.nn.GRU: gate blocks r, z, n; weight_ih (3H, I), weight_hh (3H, H),
@@ -179,6 +179,11 @@ export class GruCell extends Cell {
   private readonly bRa: GruResetAfterBackward;
   private readonly fMin: GruForwardN;
   private readonly bMin: GruBackwardN;
+  // W_hh blocks used at every step (packed once per pass): forward op(B) = blockᵀ, backward = block
+  private readonly fwdA: FixedB; // cho: W_hrzᵀ (H, 2H); else W_hhᵀ (H, G·H)
+  private readonly fwdN: FixedB; // cho: W_hnᵀ (H, H)
+  private readonly bwdA: FixedB; // cho: W_hrz (2H, H); else W_hh (G·H, H)
+  private readonly bwdN: FixedB; // cho: W_hn (H, H)
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly form: GruForm) {
     super(kernels, names, I, H, form === 'minimal' ? 2 : 3);
@@ -191,6 +196,23 @@ export class GruCell extends Cell {
     this.bRa = (f['gru_reset_after_backward'] as GruResetAfterBackward | undefined) ?? gruResetAfterBackward;
     this.fMin = (f['gru_minimal_forward'] as GruForwardN | undefined) ?? gruMinimalForward;
     this.bMin = (f['gru_minimal_backward'] as GruBackwardN | undefined) ?? gruMinimalBackward;
+    const W = this.weightHh.data, GH = this.G * H, A = form === 'cho' ? 2 * H : GH;
+    this.fwdA = new FixedB(kernels, true, H, A, W, 0, H);
+    this.fwdN = new FixedB(kernels, true, H, H, W, 2 * H * H, H);
+    this.bwdA = new FixedB(kernels, false, A, H, W, 0, H);
+    this.bwdN = new FixedB(kernels, false, H, H, W, 2 * H * H, H);
+  }
+
+  protected override prepareForward(T: number, B: number): void {
+    const use = packWorthIt(T, B);
+    this.fwdA.prepare(use);
+    if (this.form === 'cho') this.fwdN.prepare(use);
+  }
+
+  protected override prepareBackward(T: number, B: number): void {
+    const use = packWorthIt(T, B);
+    this.bwdA.prepare(use);
+    if (this.form === 'cho') this.bwdN.prepare(use);
   }
 
   protected override foldedBiasRows(): number {
@@ -210,51 +232,55 @@ export class GruCell extends Cell {
   }
 
   protected stepForward(t: number, B: number): void {
-    const H = this.H, BH = B * H, GH = this.G * H, W = this.weightHh.data, k = this.kernels;
+    const H = this.H, BH = B * H, GH = this.G * H;
     const gOff = t * B * GH;
     if (this.form === 'minimal') {
-      k.gemm(false, true, B, GH, H, this.hAll, t * BH, H, W, 0, H, 1, this.gates, gOff, GH); // a += h·W_hhᵀ
+      this.fwdA.gemm(B, this.hAll, t * BH, H, 1, this.gates, gOff, GH); // a += h·W_hhᵀ
       this.fMin(B, H, this.gates, gOff, this.hAll, t * BH);
     } else if (this.form === 'cho') {
-      k.gemm(false, true, B, 2 * H, H, this.hAll, t * BH, H, W, 0, H, 1, this.gates, gOff, GH); // a_rz += h·W_hrzᵀ
+      this.fwdA.gemm(B, this.hAll, t * BH, H, 1, this.gates, gOff, GH); // a_rz += h·W_hrzᵀ
       this.fRz(B, H, this.gates, gOff, this.hAll, t * BH, this.rh, t * BH);
-      k.gemm(false, true, B, H, H, this.rh, t * BH, H, W, 2 * H * H, H, 1, this.gates, gOff + 2 * H, GH); // a_n += (r⊙h)·W_hnᵀ
+      this.fwdN.gemm(B, this.rh, t * BH, H, 1, this.gates, gOff + 2 * H, GH); // a_n += (r⊙h)·W_hnᵀ
       this.fN(B, H, this.gates, gOff, this.hAll, t * BH);
     } else {
-      k.gemm(false, true, B, GH, H, this.hAll, t * BH, H, W, 0, H, 0, this.hh, 0, GH); // hh = h·W_hhᵀ
+      this.fwdA.gemm(B, this.hAll, t * BH, H, 0, this.hh, 0, GH); // hh = h·W_hhᵀ
       this.fRa(B, H, this.gates, gOff, this.hh, this.biasHh.data, this.hn, t * BH, this.hAll, t * BH);
     }
   }
 
   protected stepBackward(t: number, B: number, dH: Vec, dHOff: number): void {
-    const H = this.H, BH = B * H, GH = this.G * H, W = this.weightHh.data, k = this.kernels;
+    const H = this.H, BH = B * H, GH = this.G * H;
     const gOff = t * B * GH;
     const dHt = dHOff + t * BH;
     if (this.form === 'minimal') {
       this.bMin(B, H, this.gates, gOff, this.hAll, t * BH, dH, dHt, this.dhNext, this.dGates, gOff);
-      k.gemm(false, false, B, H, GH, this.dGates, gOff, GH, W, 0, H, 1, this.dhNext, 0, H); // dh_prev += da·W_hh
+      this.bwdA.gemm(B, this.dGates, gOff, GH, 1, this.dhNext, 0, H); // dh_prev += da·W_hh
     } else if (this.form === 'cho') {
       this.bN(B, H, this.gates, gOff, this.hAll, t * BH, dH, dHt, this.dhNext, this.dGates, gOff);
-      k.gemm(false, false, B, H, H, this.dGates, gOff + 2 * H, GH, W, 2 * H * H, H, 0, this.drh, 0, H); // drh = da_n·W_hn
+      this.bwdN.gemm(B, this.dGates, gOff + 2 * H, GH, 0, this.drh, 0, H); // drh = da_n·W_hn
       this.bR(B, H, this.gates, gOff, this.hAll, t * BH, this.drh, this.dhNext, this.dGates, gOff);
-      k.gemm(false, false, B, H, 2 * H, this.dGates, gOff, GH, W, 0, H, 1, this.dhNext, 0, H); // += da_rz·W_hrz
+      this.bwdA.gemm(B, this.dGates, gOff, GH, 1, this.dhNext, 0, H); // += da_rz·W_hrz
     } else {
       this.bRa(B, H, this.gates, gOff, this.hn, t * BH, this.hAll, t * BH, dH, dHt, this.dhNext, this.dGates, gOff, this.dHH, gOff);
-      k.gemm(false, false, B, H, GH, this.dHH, gOff, GH, W, 0, H, 1, this.dhNext, 0, H); // dh_prev += dHH·W_hh
+      this.bwdA.gemm(B, this.dHH, gOff, GH, 1, this.dhNext, 0, H); // dh_prev += dHH·W_hh
     }
   }
 
-  protected override recurrentGrads(P: number): void {
-    const H = this.H, GH = this.G * H, k = this.kernels, dW = this.weightHh.grad;
-    if (this.form === 'minimal') return super.recurrentGrads(P);
+  protected override get chunkedWhhGrad(): boolean {
+    return this.form === 'minimal';
+  }
+
+  protected override recurrentGrads(P: number, whhDone = false): void {
+    const H = this.H, GH = this.G * H, dW = this.weightHh.grad;
+    if (this.form === 'minimal') return super.recurrentGrads(P, whhDone);
     if (this.form === 'cho') {
       // dW_hrz += da_rzᵀ·Hprev;  dW_hn += da_nᵀ·(R⊙Hprev);  db_hh += Σ_p dGates
-      k.gemm(true, false, 2 * H, H, P, this.dGates, 0, GH, this.hAll, 0, H, 1, dW, 0, H);
-      k.gemm(true, false, H, H, P, this.dGates, 2 * H, GH, this.rh, 0, H, 1, dW, 2 * H * H, H);
+      this.gradGemm(true, false, 2 * H, H, P, this.dGates, 0, GH, this.hAll, 0, H, 1, dW, 0, H);
+      this.gradGemm(true, false, H, H, P, this.dGates, 2 * H, GH, this.rh, 0, H, 1, dW, 2 * H * H, H);
       this.ops.columnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
     } else {
       // dW_hh += dHHᵀ·Hprev;  db_hh += Σ_p dHH
-      k.gemm(true, false, GH, H, P, this.dHH, 0, GH, this.hAll, 0, H, 1, dW, 0, H);
+      this.gradGemm(true, false, GH, H, P, this.dHH, 0, GH, this.hAll, 0, H, 1, dW, 0, H);
       this.ops.columnSums(this.dHH, 0, GH, P, GH, this.biasHh.grad);
     }
   }

@@ -1,6 +1,6 @@
 import type { Kernels } from '../kernels/kernels.js';
 import type { Param, Vec } from '../types.js';
-import { Cell, makeParam, type CellNames } from './cell.js';
+import { Cell, FixedB, makeParam, packWorthIt, type CellNames } from './cell.js';
 
 /**
  * LSTM (Hochreiter & Schmidhuber; gate order i, f, g, o as torch.nn.LSTM):
@@ -152,9 +152,14 @@ export class LstmCell extends Cell {
   dcNext!: Vec; // (B, H)
   private readonly fwd: LstmForward;
   private readonly bwd: LstmBackward;
+  private readonly whhT: FixedB; // W_hhᵀ (H, G·H) for the forward steps
+  private readonly whh: FixedB; //  W_hh (G·H, H) for the backward steps
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly peephole: boolean, readonly coupled: boolean) {
     super(kernels, names, I, H, coupled ? 3 : 4);
+    const GH = this.G * H;
+    this.whhT = new FixedB(kernels, true, H, GH, this.weightHh.data, 0, H);
+    this.whh = new FixedB(kernels, false, GH, H, this.weightHh.data, 0, H);
     const n = (base: string): string => `${names.prefix}.${base}_l${names.layer}${names.suffix}`;
     this.weightCi = peephole && !coupled ? makeParam(kernels, n('weight_ci'), [H]) : null;
     this.weightCf = peephole ? makeParam(kernels, n('weight_cf'), [H]) : null;
@@ -205,12 +210,20 @@ export class LstmCell extends Cell {
     dState.set(this.dcNext.subarray(0, B * this.H), off);
   }
 
+  protected override prepareForward(T: number, B: number): void {
+    this.whhT.prepare(packWorthIt(T, B));
+  }
+
+  protected override prepareBackward(T: number, B: number): void {
+    this.whh.prepare(packWorthIt(T, B));
+  }
+
   protected stepForward(t: number, B: number): void {
     const H = this.H;
     const BH = B * H;
     const GH = this.G * H;
     // a⟨t⟩ += h⟨t−1⟩·W_hhᵀ   (B, G·H)
-    this.kernels.gemm(false, true, B, GH, H, this.hAll, t * BH, H, this.weightHh.data, 0, H, 1, this.gates, t * B * GH, GH);
+    this.whhT.gemm(B, this.hAll, t * BH, H, 1, this.gates, t * B * GH, GH);
     this.fwd(B, H, this.gates, t * B * GH, this.cAll, t * BH, this.tanhC, t * BH, this.hAll, (t + 1) * BH,
       this.weightCi?.data ?? null, this.weightCf?.data ?? null, this.weightCo?.data ?? null);
   }
@@ -223,11 +236,11 @@ export class LstmCell extends Cell {
       this.dhNext, this.dcNext, this.dGates, t * B * GH,
       this.weightCi?.data ?? null, this.weightCf?.data ?? null, this.weightCo?.data ?? null);
     // dh⟨t−1⟩ = da⟨t⟩·W_hh
-    this.kernels.gemm(false, false, B, H, GH, this.dGates, t * B * GH, GH, this.weightHh.data, 0, H, 0, this.dhNext, 0, H);
+    this.whh.gemm(B, this.dGates, t * B * GH, GH, 0, this.dhNext, 0, H);
   }
 
-  protected override recurrentGrads(P: number): void {
-    super.recurrentGrads(P);
+  protected override recurrentGrads(P: number, whhDone = false): void {
+    super.recurrentGrads(P, whhDone);
     if (!this.weightCf) return;
     // dw_ci += Σ_p da_i⊙c⟨t−1⟩,  dw_cf += Σ_p da_f⊙c⟨t−1⟩,  dw_co += Σ_p da_o⊙c⟨t⟩
     const H = this.H;

@@ -1,7 +1,7 @@
 import type { Activation } from '../config.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Vec } from '../types.js';
-import { Cell, type CellNames } from './cell.js';
+import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
 
 /**
  * Vanilla RNN (Elman):  h⟨t⟩ = act(W_ih x⟨t⟩ + b_ih + W_hh h⟨t−1⟩ + b_hh),  act = tanh or ReLU.
@@ -55,9 +55,13 @@ export class RnnCell extends Cell {
   readonly stateBlocks = 1;
   private readonly act: RnnForward;
   private readonly actBackward: RnnBackward;
+  private readonly whhT: FixedB; // W_hhᵀ for the forward steps
+  private readonly whh: FixedB; //  W_hh for the backward steps
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, activation: Activation) {
     super(kernels, names, I, H, 1);
+    this.whhT = new FixedB(kernels, true, H, H, this.weightHh.data, 0, H);
+    this.whh = new FixedB(kernels, false, H, H, this.weightHh.data, 0, H);
     const f = kernels.fused as Record<string, unknown>;
     if (activation === 'relu') {
       this.act = (f['rnn_relu_forward'] as RnnForward | undefined) ?? rnnReluForward;
@@ -68,11 +72,19 @@ export class RnnCell extends Cell {
     }
   }
 
+  protected override prepareForward(T: number, B: number): void {
+    this.whhT.prepare(packWorthIt(T, B));
+  }
+
+  protected override prepareBackward(T: number, B: number): void {
+    this.whh.prepare(packWorthIt(T, B));
+  }
+
   protected stepForward(t: number, B: number): void {
     const H = this.H;
     const BH = B * H;
     // a⟨t⟩ += h⟨t−1⟩·W_hhᵀ   (B, H)
-    this.kernels.gemm(false, true, B, H, H, this.hAll, t * BH, H, this.weightHh.data, 0, H, 1, this.gates, t * BH, H);
+    this.whhT.gemm(B, this.hAll, t * BH, H, 1, this.gates, t * BH, H);
     // h⟨t⟩ = act(a⟨t⟩)
     this.act(BH, this.gates, t * BH, this.hAll, (t + 1) * BH);
   }
@@ -83,6 +95,6 @@ export class RnnCell extends Cell {
     // da⟨t⟩ = (dH⟨t⟩ + dhNext) ⊙ act'(a⟨t⟩)
     this.actBackward(BH, this.hAll, (t + 1) * BH, dH, dHOff + t * BH, this.dhNext, this.dGates, t * BH);
     // dh⟨t−1⟩ = da⟨t⟩·W_hh
-    this.kernels.gemm(false, false, B, H, H, this.dGates, t * BH, H, this.weightHh.data, 0, H, 0, this.dhNext, 0, H);
+    this.whh.gemm(B, this.dGates, t * BH, H, 0, this.dhNext, 0, H);
   }
 }

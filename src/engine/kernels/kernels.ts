@@ -32,6 +32,34 @@ export interface Kernels {
    * next to the reference implementations in the cells and in loss.ts.
    */
   readonly fused: Readonly<Record<string, (...args: never[]) => unknown>>;
+  /**
+   * Optional: pack op(B) (K×N) once for many GEMMs against it (W_hh over the timesteps of one
+   * sequence). `into`, a handle from an earlier call, is reused when it is large enough. The
+   * handle holds a copy: pack again after B changes.
+   */
+  packB?(transB: boolean, K: number, N: number, B: Vec, bOff: number, ldb: number, into?: PackedB): PackedB;
+  /** Optional (with packB): C (M×N) = op(A)·B + beta·C for a packed B of the same K×N. Same bits as gemm. */
+  gemmPacked?(transA: boolean, M: number, A: Vec, aOff: number, lda: number, packed: PackedB, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void;
+  /**
+   * Optional: run these GEMMs (in order) while the caller goes on, e.g. a layer's weight gradients
+   * on another thread while the layer below backpropagates. Until `sync()`, the caller must not
+   * touch their outputs nor write their inputs. The results have the same bits as gemm's.
+   */
+  gemmLater?(calls: readonly GemmCall[]): void;
+  /** Wait for every gemmLater GEMM. */
+  sync?(): void;
+}
+
+/** The arguments of one Kernels.gemm call, in order. */
+export type GemmCall = [
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, beta: 0 | 1, C: Vec, cOff: number, ldc: number,
+];
+
+/** A packed GEMM operand (opaque to callers). */
+export interface PackedB {
+  readonly K: number;
+  readonly N: number;
 }
 
 /**

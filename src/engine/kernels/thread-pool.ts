@@ -11,36 +11,41 @@ import type { WasmMemory, WasmModule } from './wasm-fused.js';
  * the chunk it holds: the caller does the rest, and if the worker never claimed the job the caller
  * cancels it (CLAIM 0 → 2) instead of waiting. Which thread computes a chunk does not change its
  * bits (every element of C is summed over k in the same order wherever it is computed), so results
- * stay deterministic. Workers spin briefly before sleeping in Atomics.wait; they are unref'd.
+ * stay deterministic. Workers spin only briefly (a few µs) before sleeping in Atomics.wait: on a
+ * shared machine (Linux autogroup) all threads of the process share one fair slice of CPU, so time
+ * spent spinning is taken from the thread doing the work. Workers are unref'd.
  */
 
 const SEQ = 0;
 const DONE = 1;
-const OP = 2; // 1: exit, 3: chunked gemm
+const OP = 2; // 1: exit, 3: chunked gemm, 4: a batch of whole gemms (gemmLater)
 const ERR = 3;
 const WSLEEP = 4; // the worker is (about to be) in Atomics.wait: notify it
 const MSLEEP = 5; // the caller is (about to be) in Atomics.wait: notify it
 const CLAIM = 6; // 0: open, 1: claimed by the worker, 2: cancelled by the caller
 const ARGS = 8;
-const CTL_INTS = 32;
+const CTL_INTS = 80;
+/** Most GEMMs in one gemmLater batch (ARGS holds the count, then 14 ints per GEMM). */
+export const LATER_MAX = 4;
 
-/** Chunked-GEMM job arguments (ARGS…): the 13 asm gemm arguments, then byCols, unit, per, extent, chunks. */
-export const JOB_INTS = 18;
+/** Chunked-GEMM job arguments (ARGS…): the 14 asm gemm arguments, then byCols, unit, per, extent, chunks. */
+export const JOB_INTS = 19;
 
 /**
  * The sub-problem of chunk i: columns (byCols) or rows [lo, hi) of C, lo = i·per·unit. Shared by
  * the caller and the worker source below (which has its own copy of this arithmetic).
  */
 export function chunkArgs(job: ArrayLike<number>, i: number, out: Int32Array): boolean {
-  const byCols = job[13]!, unit = job[14]!, per = job[15]!, extent = job[16]!;
+  const byCols = job[14]!, unit = job[15]!, per = job[16]!, extent = job[17]!;
   const lo = i * per * unit;
   if (lo >= extent) return false;
   const hi = Math.min(extent, lo + per * unit);
   const tA = job[0]!, tB = job[1]!, lda = job[6]!, ldb = job[8]!, ldc = job[11]!;
-  for (let j = 0; j < 13; j++) out[j] = job[j]!;
+  for (let j = 0; j < 14; j++) out[j] = job[j]!;
   if (byCols) {
     out[3] = hi - lo;
-    out[7] = job[7]! + (tB ? lo * ldb : lo) * 4;
+    if (tB === 2) out[13] = job[13]! + lo; // prepacked B: the column offset into it
+    else out[7] = job[7]! + (tB ? lo * ldb : lo) * 4;
     out[10] = job[10]! + lo * 4;
   } else {
     out[2] = hi - lo;
@@ -58,7 +63,7 @@ const gemm = inst.exports.gemm;
 const c = new Int32Array(ctl);
 const cnt = new Int32Array(counter);
 const job = new Int32Array(${JOB_INTS});
-const a = new Int32Array(13);
+const a = new Int32Array(14);
 ${chunkArgs.toString()}
 let seq = 0;
 parentPort.postMessage('ready');
@@ -75,12 +80,25 @@ for (;;) {
   if (c[${OP}] === 1) break;
   if (Atomics.compareExchange(c, ${CLAIM}, 0, 1) !== 0) continue; // cancelled (or not yet opened)
   seq = Atomics.load(c, ${SEQ}); // the job this claim belongs to
+  if (c[${OP}] === 4) {
+    try {
+      for (let g = 0; g < c[${ARGS}]; g++) {
+        const o = ${ARGS} + 1 + 14 * g;
+        gemm(c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[o + 6], c[o + 7], c[o + 8], c[o + 9], c[o + 10], c[o + 11], scratch, c[o + 13]);
+      }
+    } catch (e) {
+      Atomics.store(c, ${ERR}, 1);
+    }
+    Atomics.store(c, ${DONE}, seq);
+    if (Atomics.load(c, ${MSLEEP}) !== 0) Atomics.notify(c, ${DONE});
+    continue;
+  }
   for (let j = 0; j < ${JOB_INTS}; j++) job[j] = c[${ARGS} + j];
   try {
-    const n = job[17];
+    const n = job[18];
     for (let i = Atomics.add(cnt, 0, 1); i < n; i = Atomics.add(cnt, 0, 1)) {
       if (!chunkArgs(job, i, a)) break;
-      gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch);
+      gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, a[13]);
     }
   } catch (e) {
     Atomics.store(c, ${ERR}, 1);
@@ -94,9 +112,13 @@ export class ThreadPool {
   private readonly workers: Worker[] = [];
   private readonly ctls: Int32Array[] = [];
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));
-  private readonly sub = new Int32Array(13);
+  private readonly sub = new Int32Array(14);
   private seq = 0;
   private closed = false;
+  /** seq of the outstanding gemmLater batch on worker 0 (0: none) and its GEMMs. */
+  private pending = 0;
+  private readonly laterArgs = new Int32Array(14 * LATER_MAX);
+  private laterCount = 0;
 
   private constructor(readonly size: number, private readonly spin: number) {}
 
@@ -104,7 +126,7 @@ export class ThreadPool {
    * `size` workers (the calling thread is the extra one) instantiating `module` over `memory`;
    * worker w uses the GEMM scratch area at byte address scratch[w].
    */
-  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[], spin = 100000): Promise<ThreadPool> {
+  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[], spin = 2000): Promise<ThreadPool> {
     const pool = new ThreadPool(size, spin);
     const ready: Promise<void>[] = [];
     for (let w = 0; w < size; w++) {
@@ -127,10 +149,11 @@ export class ThreadPool {
 
   /**
    * Run a chunked GEMM (job: JOB_INTS ints, see chunkArgs) on the workers and the calling thread,
-   * which runs its chunks with `run(args13)`; returns when every chunk is done.
+   * which runs its chunks with `run(args14)`; returns when every chunk is done.
    */
   gemm(job: Int32Array, run: (a: Int32Array) => void): void {
     if (this.closed) throw new RnnError('the kernel thread pool is closed');
+    if (this.pending !== 0) throw new RnnError('the kernel thread pool is busy with a gemmLater batch');
     const seq = ++this.seq;
     Atomics.store(this.counter, 0, 0);
     for (const c of this.ctls) {
@@ -141,7 +164,7 @@ export class ThreadPool {
       // (sequentially consistent: either we see WSLEEP = 1, or the worker's wait sees the new SEQ)
       if (Atomics.load(c, WSLEEP) !== 0) Atomics.notify(c, SEQ);
     }
-    const n = job[17]!;
+    const n = job[18]!;
     const a = this.sub;
     let failed: unknown = null;
     try {
@@ -156,12 +179,54 @@ export class ThreadPool {
     if (failed !== null) throw failed;
   }
 
+  /** Whether a gemmLater batch is outstanding (the workers are not free for chunked GEMMs). */
+  get busy(): boolean {
+    if (this.pending !== 0 && Atomics.load(this.ctls[0]!, DONE) >= this.pending) this.sync(() => {});
+    return this.pending !== 0;
+  }
+
+  /**
+   * Start a batch of whole GEMMs (14 asm arguments each, run in order) on worker 0 and return at
+   * once. `sync` must follow before their outputs are used; nothing else runs on the pool meanwhile.
+   */
+  later(calls: Int32Array, count: number): void {
+    if (this.closed) throw new RnnError('the kernel thread pool is closed');
+    if (this.pending !== 0 || count > LATER_MAX) throw new RnnError('gemmLater: a batch is already outstanding');
+    const c = this.ctls[0]!;
+    const seq = ++this.seq;
+    c[OP] = 4;
+    c[ARGS] = count;
+    for (let j = 0; j < 14 * count; j++) c[ARGS + 1 + j] = calls[j]!;
+    this.laterArgs.set(calls.subarray(0, 14 * count));
+    this.laterCount = count;
+    Atomics.store(c, SEQ, seq);
+    Atomics.store(c, CLAIM, 0);
+    if (Atomics.load(c, WSLEEP) !== 0) Atomics.notify(c, SEQ);
+    this.pending = seq;
+  }
+
+  /**
+   * Finish the outstanding batch: if the worker has not started it (descheduled, asleep), cancel
+   * it and run it here with `run` (the same GEMM calls in the same order: the same bits).
+   */
+  sync(run: (a: Int32Array) => void): void {
+    const seq = this.pending;
+    if (seq === 0) return;
+    this.pending = 0;
+    const c = this.ctls[0]!;
+    if (Atomics.compareExchange(c, CLAIM, 0, 2) === 0) {
+      for (let g = 0; g < this.laterCount; g++) run(this.laterArgs.subarray(14 * g, 14 * g + 14));
+      return;
+    }
+    this.finish(c, seq);
+  }
+
   /** Cancel worker c's job if it has not claimed it, else wait for it. */
   private finish(c: Int32Array, seq: number): void {
     if (Atomics.compareExchange(c, CLAIM, 0, 2) === 0) return;
     let d = Atomics.load(c, DONE);
-    for (let i = 0; d !== seq && i < this.spin; i++) d = Atomics.load(c, DONE);
-    while (d !== seq) {
+    for (let i = 0; d < seq && i < this.spin; i++) d = Atomics.load(c, DONE);
+    while (d < seq) {
       Atomics.store(c, MSLEEP, 1);
       Atomics.wait(c, DONE, d, 1000);
       Atomics.store(c, MSLEEP, 0);

@@ -14,9 +14,11 @@ import type { Vec } from '../types.js';
 export interface WasmExports {
   gemm(
     transA: number, transB: number, M: number, N: number, K: number,
-    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, scratch: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, scratch: number, col0: number,
   ): void;
   scratchBytes(): number;
+  packedFloats(K: number, N: number): number;
+  pack_b(transB: number, K: number, N: number, b: number, ldb: number, dst: number): void;
   lstm_forward(B: number, H: number, gates: number, cPrev: number, cNew: number, tanhC: number, h: number): void;
   lstm_backward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dH: number, dhNext: number, dcNext: number, dGates: number): void;
   tanh_forward(n: number, a: number, h: number): void;

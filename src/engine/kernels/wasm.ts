@@ -5,8 +5,8 @@ import v8 from 'node:v8';
 import { RnnError } from '../../errors.js';
 import type { Vec } from '../types.js';
 import { gemm as jsGemm } from './js.js';
-import { registerBuffer, type Kernels } from './kernels.js';
-import { JOB_INTS, ThreadPool } from './thread-pool.js';
+import { registerBuffer, type GemmCall, type Kernels, type PackedB } from './kernels.js';
+import { JOB_INTS, LATER_MAX, ThreadPool } from './thread-pool.js';
 import { createWasmFused, WA, type WasmExports, type WasmModule } from './wasm-fused.js';
 
 /**
@@ -81,6 +81,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
   const variant = (opts.relaxed ?? true) && relaxedSimdSupported() ? 'relaxed' : 'simd';
   const parallelFlops = opts.parallelFlops ?? 1 << 24; // measured: per-step GEMMs of C2 (4 MFLOP) lose on 2 threads
+  const parallelBytes = opts.parallelFlops === 0 ? 0 : 1 << 22; // 4 MB of B: W_hh of a 512-unit LSTM
   const module = compiled(`kernels-${variant}`);
   const memory = new WA.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
   const ex = new WA.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
@@ -116,7 +117,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   for (let t = 0; t < threads; t++) scratch.push(allocBytes(scratchBytes));
   const pool = threads > 1 ? await ThreadPool.create(module, memory, threads - 1, scratch.slice(1)) : null;
   const job = new Int32Array(JOB_INTS);
-  const run = (x: Int32Array): void => ex.gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!);
+  const run = (x: Int32Array): void => ex.gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!);
 
   function gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
@@ -134,8 +135,15 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     const a = A.byteOffset + aOff * 4;
     const b = B.byteOffset + bOff * 4;
     const c = C.byteOffset + cOff * 4;
-    if (pool === null || 2 * M * N * K < parallelFlops) {
-      ex.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, scratch[0]!);
+    call(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc);
+  }
+
+  /** The asm gemm (tB = 2: b is packed, ldb its full N) on this thread or shared with the pool. */
+  function call(tA: number, tB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
+    // Big enough to share: by flops, or (few rows, e.g. batch-1 sampling) by the bytes of B streamed
+    const big = 2 * M * N * K >= parallelFlops || (M < MR && N * K >= parallelBytes / 4);
+    if (pool === null || !big || pool.busy) {
+      ex.gemm(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc, scratch[0]!, 0);
       return;
     }
     // Split the larger of N (by NR columns) and M (by MR rows) into chunks shared out dynamically.
@@ -146,9 +154,45 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     const chunks = Math.min(units, CHUNKS_PER_THREAD * threads);
     const per = Math.ceil(units / chunks);
     job[0] = tA; job[1] = tB; job[2] = M; job[3] = N; job[4] = K; job[5] = a; job[6] = lda; job[7] = b; job[8] = ldb;
-    job[9] = beta; job[10] = c; job[11] = ldc; job[12] = scratch[0]!;
-    job[13] = byCols ? 1 : 0; job[14] = unit; job[15] = per; job[16] = extent; job[17] = Math.ceil(units / per);
+    job[9] = beta; job[10] = c; job[11] = ldc; job[12] = scratch[0]!; job[13] = 0;
+    job[14] = byCols ? 1 : 0; job[15] = unit; job[16] = per; job[17] = extent; job[18] = Math.ceil(units / per);
     pool.gemm(job, run);
+  }
+
+  const laterArgs = new Int32Array(14 * LATER_MAX);
+  function gemmLater(calls: readonly GemmCall[]): void {
+    const owned = calls.every(([, , , , , A, , , B, , , , C]) => own(A) && own(B) && own(C));
+    if (pool === null || !owned || calls.length > LATER_MAX) {
+      for (const g of calls) gemm(...g);
+      return;
+    }
+    pool.sync(run); // one batch at a time
+    calls.forEach(([transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc], i) => {
+      laterArgs.set([transA ? 1 : 0, transB ? 1 : 0, M, N, K, A.byteOffset + aOff * 4, lda, B.byteOffset + bOff * 4, ldb,
+        beta, C.byteOffset + cOff * 4, ldc, scratch[1]!, 0], 14 * i);
+    });
+    pool.later(laterArgs, calls.length);
+  }
+
+  interface Packed extends PackedB { at: number; cap: number }
+  function packB(transB: boolean, K: number, N: number, B: Vec, bOff: number, ldb: number, into?: PackedB): PackedB {
+    if (!own(B) || K === 0) return { K, N, at: -1, cap: 0, B, bOff, ldb, transB } as PackedB;
+    const need = ex.packedFloats(K, N);
+    let p = into as Packed | undefined;
+    if (!p || p.at < 0 || p.cap < need) p = { K, N, at: allocBytes(need * 4), cap: need };
+    p = p.K === K && p.N === N ? p : { K, N, at: p.at, cap: p.cap };
+    ex.pack_b(transB ? 1 : 0, K, N, B.byteOffset + bOff * 4, ldb, p.at);
+    return p;
+  }
+  function gemmPacked(transA: boolean, M: number, A: Vec, aOff: number, lda: number, packed: PackedB, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void {
+    const p = packed as Packed & { B?: Vec; bOff?: number; ldb?: number; transB?: boolean };
+    const { K, N } = p;
+    if (p.at < 0 || !own(A) || !own(C)) {
+      // not packed (a foreign B, or K = 0): the plain path
+      if (p.at < 0) return gemm(transA, p.transB!, M, N, K, A, aOff, lda, p.B!, p.bOff!, p.ldb!, beta, C, cOff, ldc);
+      throw new RnnError('gemmPacked needs buffers from this kernel set');
+    }
+    call(transA ? 1 : 0, 2, M, N, K, A.byteOffset + aOff * 4, lda, p.at, N, beta, C.byteOffset + cOff * 4, ldc);
   }
 
   const self: WasmKernels = {
@@ -158,6 +202,10 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     variant,
     alloc,
     gemm,
+    packB,
+    gemmPacked,
+    gemmLater,
+    sync: () => pool?.sync(run),
     fused: createWasmFused(ex, own, allocBytes, () => buffer),
     allocated: () => top - ARENA_START,
     close: () => pool?.close(),
