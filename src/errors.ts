@@ -29,11 +29,6 @@ export class RnnError extends Error {
   }
 }
 
-/** An impossible option value: exit code 2. */
-export function usageError(option: string, expected: string, got: string, hint?: string): RnnError {
-  return new RnnError(`invalid value for ${option}`, { expected, got: JSON.stringify(got), hint, kind: 'usage' });
-}
-
 /** A short description of a JSON value for error messages. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing (missing)';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { RnnError } from '../errors.js';
 import { evaluate as evaluateLeft, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
 import { evaluateInfill } from '../eval/infill.js';
@@ -30,7 +31,7 @@ export async function evaluateFiles(
   }
   const t = file.training;
   const paths = Array.isArray(t.options.corpus) && t.options.corpus.length > 0 ? (t.options.corpus as string[]) : [defaultCorpusPath];
-  const corpus = await readCorpus(paths).catch(() => null);
+  const corpus = paths.every((p) => existsSync(p)) ? await readCorpus(paths) : null;
   if (!corpus || corpus.sha256 !== t.corpus.sha256) {
     throw new RnnError(`cannot find the corpus ${loaded.path} was trained on to evaluate its validation split`, {
       expected: `${t.corpus.name} (sha256 ${t.corpus.sha256.slice(0, 16)}…)`,

@@ -48,9 +48,12 @@ const EVAL_BATCH = 16;
 export async function train(options: TrainOptionsInput, call: TrainCall = {}): Promise<TrainOutcome> {
   const ckpt = call.resume ? loadCheckpoint(call.resume) : null;
   const opts = ckpt ? resumedOptions(ckpt.json.options, call.overrides) : defaultTrainOptions(options);
-  // Absolute paths, so that the model's record of its corpus holds from any directory.
+  // Absolute paths, so that a checkpoint resumed from another directory reads and writes the same files.
   opts.corpus = opts.corpus.map((p) => (p === '-' ? p : resolve(p)));
+  opts.output = resolve(opts.output);
+  opts.checkpoint = resolve(opts.checkpoint);
   validateTrainOptions(opts);
+  assertDistinct(opts);
   assertWritable(opts.output, '--output');
   assertWritable(opts.checkpoint, '--checkpoint');
 
@@ -98,6 +101,16 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   } finally {
     releaseKernels(kernels);
   }
+}
+
+/** The model, the checkpoint and the corpus must be three different files. */
+function assertDistinct(opts: TrainOptions): void {
+  const clash = (what: string, option: string) =>
+    new RnnError(`${option} would overwrite ${what}`, { expected: `a path other than ${what}`, got: option === '--output' ? opts.output : opts.checkpoint, kind: 'usage',
+      hint: 'e.g. --output model.json (the checkpoint goes to model.ckpt.json)' });
+  if (opts.output === opts.checkpoint) throw clash('the checkpoint', '--output');
+  if (opts.corpus.includes(opts.output)) throw clash('the corpus', '--output');
+  if (opts.corpus.includes(opts.checkpoint)) throw clash('the corpus', '--checkpoint');
 }
 
 function resumedOptions(saved: TrainOptions, overrides: TrainCall['overrides'] = {}): TrainOptions {
@@ -157,11 +170,17 @@ class FileSink {
       seed: this.opts.seed,
       steps: run.step,
       epochs: run.epoch,
-      options: { ...this.opts, corpus: [...this.opts.corpus] } as unknown as Record<string, unknown>,
+      options: this.optionsRecord(),
       history: run.history,
       bestValLoss: run.bestValLoss,
     };
     return { config: this.model.config, vocab: this.vocab, params: tensorsOf(this.model.params), training };
+  }
+
+  /** The options as the model records them: not where its files were written (that is not the model's). */
+  private optionsRecord(): Record<string, unknown> {
+    const { output: _o, checkpoint: _c, ...rest } = this.opts;
+    return { ...rest, corpus: [...rest.corpus] };
   }
 
   async saveBest(run: RunState): Promise<void> {

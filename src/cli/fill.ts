@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { loadModel } from '../api/load.js';
 import { RnnError } from '../errors.js';
 import { fillText } from '../fill/fill.js';
 import { info, printJson, warn } from './output.js';
 import { int, positive } from './parse.js';
+import { readTextFile } from './read-text.js';
 
 interface FillFlags {
   model: string;
@@ -20,7 +20,7 @@ export function fillCommand(program: Command): void {
   program
     .command('fill')
     .description('fill in the missing characters of a text: each `_` is one, a run of `_` a gap of that many')
-    .argument('[text]', 'the text with gaps, e.g. "To be, or n_t to be"')
+    .argument('[text...]', 'the text with gaps, e.g. "To be, or n_t to be" (several words are joined with spaces)')
     .option('-m, --model <path>', 'model file (bidirectional: both sides; otherwise the left context only)', 'model.json')
     .option('-f, --file <path>', 'read the text from a file ("-" for stdin) instead of the argument')
     .addOption(new Option('--samples <N>', 'print N alternatives drawn with --temperature instead of the best fill').argParser(int('--samples', 1, 10000)).default(0))
@@ -28,13 +28,14 @@ export function fillCommand(program: Command): void {
     .addOption(new Option('--seed <n>', 'random seed for --samples (same seed, same samples)').argParser(int('--seed', 0, 0xffffffff)))
     .addOption(new Option('--max-sweeps <n>', 'refinement sweeps at most (bidirectional models)').argParser(int('--max-sweeps', 1, 1000)).default(10))
     .option('--json', 'one JSON object: the fill, per-gap characters and probabilities, samples', false)
-    .action(async (arg: string | undefined, flags: FillFlags) => {
+    .action(async (words: string[], flags: FillFlags) => {
+      const arg = words.length > 0 ? words.join(' ') : undefined;
       if ((arg === undefined) === (flags.file === undefined)) {
         throw new RnnError('give the text to fill either as an argument or with --file', {
           expected: 'rnn fill "To be, or n_t to be"  or  rnn fill --file text.txt', got: arg === undefined ? 'neither' : 'both', kind: 'usage',
         });
       }
-      const text = arg ?? readFileSync(flags.file === '-' ? 0 : flags.file!, 'utf8');
+      const text = arg ?? readTextFile(flags.file!, '--file');
       const loaded = await loadModel(flags.model);
       try {
         const bi = loaded.model.config.bidirectional;

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { describeCell } from '../engine/config.js';
+import { describeCell, validateVariants } from '../engine/config.js';
 import { gradcheck } from '../engine/gradcheck.js';
 import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
 import { info, printJson } from './output.js';
@@ -19,16 +19,15 @@ export function gradcheckCommand(program: Command): void {
   const cmd = program
     .command('gradcheck')
     .description('compare analytic BPTT gradients with centred differences in float64');
-  addModelOptions(cmd)
+  addModelOptions(cmd, { hidden: 6 }) // small, so that the check is quick
     .addOption(new Option('--batch <B>', 'parallel streams').argParser(int('--batch', 1, 64)).default(3))
     .addOption(new Option('--seq-length <T>', 'timesteps').argParser(int('--seq-length', 1, 64)).default(5))
     .addOption(new Option('--vocab <V>', 'vocabulary size').argParser(int('--vocab', 2, 256)).default(7))
     .addOption(new Option('--seed <n>', 'random seed').argParser(int('--seed', 0, 0xffffffff)).default(1))
     .option('--json', 'machine-readable result on stdout', false)
     .action((flags: GradcheckFlags) => {
-      // A small hidden size unless one is given, so that the check is quick.
-      const hidden = cmd.getOptionValueSource('hidden') === 'cli' ? flags.hidden : 6;
-      const config = { ...modelConfigFrom(flags), hidden, vocabSize: flags.vocab };
+      const config = { ...modelConfigFrom(flags), vocabSize: flags.vocab };
+      validateVariants(config);
       const results = gradcheck(config, { batch: flags.batch, seqLength: flags.seqLength, seed: flags.seed });
       const worst = Math.max(...results.map((r) => r.maxRelErr));
       const pass = worst < TOLERANCE;

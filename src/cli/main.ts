@@ -30,6 +30,11 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; the only place that sets the exit code. */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`rnn sample | head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

@@ -3,8 +3,8 @@ import { defaultModelConfig, type ModelConfig } from '../engine/config.js';
 import { choice, int, probability } from './parse.js';
 
 /** The model-shape options shared by `train` and `gradcheck`. */
-export function addModelOptions(cmd: Command): Command {
-  const d = defaultModelConfig;
+export function addModelOptions(cmd: Command, defaults: Partial<ModelConfig> = {}): Command {
+  const d = { ...defaultModelConfig, ...defaults };
   return cmd
     .addOption(new Option('--cell <kind>', 'recurrent cell: rnn, lstm or gru').argParser(choice('--cell', ['rnn', 'lstm', 'gru'] as const)).default(d.cell))
     .addOption(new Option('--hidden <n>', 'units per layer').argParser(int('--hidden', 1, 65536)).default(d.hidden))

@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { loadModel } from '../api/load.js';
 import { RnnError } from '../errors.js';
 import { score } from '../eval/score.js';
-import { decodeUtf8 } from '../tokenizer/utf8.js';
 import { fmt, printJson, warn } from './output.js';
 import { choice } from './parse.js';
+import { readTextFile } from './read-text.js';
 
 interface ScoreFlags {
   model: string;
@@ -15,13 +14,7 @@ interface ScoreFlags {
 }
 
 function readLines(path: string): string[] {
-  let bytes: Buffer;
-  try {
-    bytes = path === '-' ? readFileSync(0) : readFileSync(path);
-  } catch (e) {
-    throw new RnnError(`cannot read ${path}`, { got: (e as NodeJS.ErrnoException).code, hint: 'check the path given to --file' });
-  }
-  return decodeUtf8(bytes, path).split(/\r?\n/).filter((l) => l.length > 0);
+  return readTextFile(path, '--file').split(/\r?\n/).filter((l) => l.length > 0);
 }
 
 export function scoreCommand(program: Command): void {

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { train } from '../api/train.js';
+import { RnnError } from '../errors.js';
 import { EOS_MODES } from '../tokenizer/segment.js';
 import type { StopReason } from '../train/events.js';
 import { checkpointPathFor, parseDuration, trainDefaults, type TrainOptions } from '../train/options.js';
@@ -95,6 +96,15 @@ export function trainCommand(program: Command): void {
         checkpointEvery: flags.checkpointEvery, evalEvery: flags.evalEvery, sampleEvery: flags.sampleEvery, threads: flags.threads,
       };
       // With --resume, only the stopping limits given on this command line override the checkpoint's.
+      const resumable = new Set(['resume', 'steps', 'epochs', 'maxTime', 'json', 'quiet']);
+      const ignored = command.options.filter((o) => explicit(o.attributeName()) && !resumable.has(o.attributeName()));
+      if (flags.resume && corpus.length + ignored.length > 0) {
+        throw new RnnError('--resume takes its options from the checkpoint', {
+          expected: '--resume with at most --steps, --epochs, --max-time, --json, --quiet',
+          got: [...(corpus.length ? ['a corpus'] : []), ...ignored.map((o) => o.long ?? o.flags)].join(', '), kind: 'usage',
+          hint: 'to change other options, start a new run',
+        });
+      }
       const overrides = flags.resume
         ? { steps: explicit('steps') ? opts.steps : undefined, epochs: explicit('epochs') ? opts.epochs : undefined, maxTime: explicit('maxTime') ? opts.maxTime : undefined }
         : undefined;
@@ -117,6 +127,7 @@ export function trainCommand(program: Command): void {
             `best validation loss ${fmt(r.bestValLoss, 4)} nats/char at step ${r.bestStep ?? '–'}`);
           info(`model: ${result.output}   checkpoint: ${result.checkpoint}   seed: ${result.seed}`);
           if (result.reason === 'interrupted') info(`resume with: rnn train --resume ${result.checkpoint}`);
+          if (result.reason === 'max-time') info(`to repeat this run exactly: --steps ${r.step} --seed ${result.seed} (time limits depend on the machine)`);
         }
         if (result.reason === 'diverged') info('hint: lower the learning rate (--lr) or clip harder (--clip)');
         if (result.reason === 'interrupted') process.exitCode = 130;

@@ -1,3 +1,5 @@
+import { RnnError } from '../errors.js';
+
 /** A model's architecture: everything needed to rebuild it, stored in the model file. */
 export type CellKind = 'rnn' | 'lstm' | 'gru';
 export type Activation = 'tanh' | 'relu';
@@ -48,4 +50,15 @@ export function describeCell(c: ModelConfig): string {
   if (c.cell === 'gru' && c.minimal) v.push('minimal');
   if (c.bidirectional) v.push('bidirectional');
   return v.length ? `${c.cell} (${v.join(', ')})` : c.cell;
+}
+
+/** A variant flag must belong to its cell: --peephole/--coupled to lstm, --minimal/--reset-after to gru, --activation to rnn. */
+export function validateVariants(m: Omit<ModelConfig, 'vocabSize'>): void {
+  const bad = (option: string, expected: string): never => {
+    throw new RnnError(`${option} does not apply to --cell ${m.cell}`, { expected, got: `--cell ${m.cell}`, kind: 'usage' });
+  };
+  if (m.cell !== 'lstm' && (m.peephole || m.coupled)) bad(m.peephole ? '--peephole' : '--coupled', 'an lstm cell (--cell lstm)');
+  if (m.cell !== 'gru' && (m.resetAfter || m.minimal)) bad(m.minimal ? '--minimal' : '--reset-after', 'a gru cell (--cell gru)');
+  if (m.cell === 'gru' && m.resetAfter && m.minimal) bad('--minimal', 'either --minimal or --reset-after, not both (the minimal GRU has no reset gate)');
+  if (m.cell !== 'rnn' && m.activation !== 'tanh') bad('--activation', 'an rnn cell (--cell rnn)');
 }

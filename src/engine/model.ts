@@ -2,7 +2,7 @@ import { RnnError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import { BidirectionalLanguageModel } from './bidirectional.js';
 import { cellOps, makeParam } from './cells/cell.js';
-import type { ModelConfig } from './config.js';
+import { validateVariants, type ModelConfig } from './config.js';
 import type { Kernels } from './kernels/kernels.js';
 import type { LanguageModel } from './language-model.js';
 import { lossOps, type LogProbs, type SoftmaxXent } from './loss.js';
@@ -20,11 +20,7 @@ export function validateModelConfig(c: ModelConfig): void {
   if (!(c.dropout >= 0 && c.dropout < 1)) {
     throw new RnnError('invalid dropout', { expected: 'a probability in [0, 1)', got: String(c.dropout), kind: 'usage' });
   }
-  if (c.cell === 'gru' && c.minimal && c.resetAfter) {
-    throw new RnnError('--minimal and --reset-after cannot be combined', {
-      expected: 'one GRU variant', got: 'minimal and reset-after', hint: 'the minimal GRU has no reset gate', kind: 'usage',
-    });
-  }
+  validateVariants(c);
 }
 
 /** A unidirectional language model: one recurrent stack (module `rnn`) and one linear head (module `out`). */

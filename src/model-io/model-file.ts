@@ -23,8 +23,9 @@ export const MAX_HIDDEN = 65_536;
 export const MAX_LAYERS = 256;
 
 /**
- * One evaluation of the run. No wall-clock times here or anywhere in the file: the same seed and
- * options give the same file, byte for byte, however long the run took or whether it was resumed.
+ * One evaluation of the run. A model's training record holds no wall-clock times (only a checkpoint's
+ * trainer state keeps the elapsed time): the same seed and options give the same model file, byte
+ * for byte, however long the run took or whether it was resumed.
  */
 export interface HistoryEntry {
   step: number;

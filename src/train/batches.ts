@@ -23,11 +23,16 @@ export class Batches {
     return Math.max(1, Math.floor(this.L / this.T));
   }
 
+  /** Whether the next block starts a new epoch. */
+  wouldWrap(): boolean {
+    return this.cursor + this.T > this.L;
+  }
+
   /** Fill x and y with the next block; returns true when the streams wrapped (state must reset). */
   next(): boolean {
     const { B, T, L, data, x, y } = this;
     let wrapped = false;
-    if (this.cursor + T > L) {
+    if (this.wouldWrap()) {
       this.cursor = 0;
       this.epoch += 1;
       wrapped = true;

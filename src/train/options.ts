@@ -1,9 +1,9 @@
-import { defaultModelConfig, type ModelConfig } from '../engine/config.js';
+import { defaultModelConfig, validateVariants, type ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
+import type { EosMode } from '../tokenizer/segment.js';
 import type { ClipMode } from './clip.js';
 import { defaultLr, type OptimizerKind } from './optimizers.js';
 
-export type EosMode = 'line' | 'paragraph' | 'none';
 
 /** Everything a training run is given; a checkpoint stores it so `--resume` needs nothing else. */
 export interface TrainOptions {
@@ -123,9 +123,5 @@ export function validateTrainOptions(o: TrainOptions): void {
   if (!(o.lrDecay > 0 && o.lrDecay <= 1)) bad('--lr-decay', 'a factor in (0, 1]', o.lrDecay);
   if (!(o.clip >= 0)) bad('--clip', 'a number ≥ 0 (0 disables clipping)', o.clip);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) bad('--seed', 'a whole number from 0 to 4294967295', o.seed);
-  const m = o.model;
-  if (m.cell !== 'lstm' && (m.peephole || m.coupled)) bad(m.peephole ? '--peephole' : '--coupled', 'an lstm cell (--cell lstm)', `--cell ${m.cell}`);
-  if (m.cell !== 'gru' && (m.resetAfter || m.minimal)) bad(m.minimal ? '--minimal' : '--reset-after', 'a gru cell (--cell gru)', `--cell ${m.cell}`);
-  if (m.cell === 'gru' && m.resetAfter && m.minimal) bad('--minimal', 'either --minimal or --reset-after, not both', '--minimal --reset-after');
-  if (m.cell !== 'rnn' && m.activation !== 'tanh') bad('--activation', 'an rnn cell (--cell rnn)', `--cell ${m.cell}`);
+  validateVariants(o.model);
 }

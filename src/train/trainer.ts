@@ -95,8 +95,10 @@ export class Trainer {
   async train(): Promise<TrainResult> {
     const { opts, model, batches, run, events } = this;
     const B = opts.batchSize, T = opts.seqLength;
-    const started = performance.now() - run.elapsedSeconds * 1000;
-    const elapsed = () => (performance.now() - started) / 1000;
+    // --max-time counts this session (a resumed run gets its own budget); elapsed time adds up
+    const sessionStart = performance.now(), before = run.elapsedSeconds;
+    const sessionSeconds = () => (performance.now() - sessionStart) / 1000;
+    const elapsed = () => before + sessionSeconds();
     const maxSteps = this.stepLimit();
     // chars/s counts time in training steps only (not evaluation, saving or sampling)
     let lastReport = performance.now(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
@@ -105,10 +107,9 @@ export class Trainer {
     const divergedLoss = 10 * Math.log(model.config.vocabSize) + 10;
 
     for (;;) {
-      reason = this.stopRequested ?? this.limitReached(elapsed());
+      reason = this.stopRequested ?? this.limitReached(sessionSeconds());
       if (reason) break;
       if (batches.next()) this.carried.fill(0); // a wrapped stream starts afresh
-      if (opts.epochs !== null && batches.epoch >= opts.epochs) { reason = 'epochs'; break; }
 
       const stepStart = performance.now();
       model.zeroGrad();
@@ -134,7 +135,7 @@ export class Trainer {
         events.progress?.({
           step: run.step, epoch: batches.epoch, epochProgress: batches.cursor / batches.L,
           trainLoss: lossSinceReport / stepsSinceReport, valLoss: this.lastValLoss(), bestValLoss: run.bestValLoss,
-          charsPerSecond: rate * B * T, etaSeconds: this.eta(maxSteps, rate, elapsed()),
+          charsPerSecond: rate * B * T, etaSeconds: this.eta(maxSteps, rate, sessionSeconds()),
           gradNorm, clipRate: clipsSinceReport / stepsSinceReport,
           lr: learningRate(this.schedule(), run.step), elapsedSeconds: elapsed(),
         });
@@ -151,11 +152,11 @@ export class Trainer {
       return { reason, run, finalTrainLoss: lastLoss };
     }
     this.syncRun(elapsed());
-    if (reason !== 'interrupted') {
-      const lastEval = run.history.at(-1);
-      if (run.lossCount > 0 || lastEval?.step !== run.step) await this.evaluate(events.evaluated);
-    }
+    // The checkpoint first: a closing evaluation off the --eval-every schedule must not change
+    // what a resumed run continues from.
     await this.checkpoint();
+    const lastEval = run.history.at(-1);
+    if (reason !== 'interrupted' && lastEval?.step !== run.step) await this.evaluate(events.evaluated);
     return { reason, run, finalTrainLoss: lastLoss };
   }
 
@@ -179,10 +180,12 @@ export class Trainer {
     return null;
   }
 
-  private limitReached(elapsed: number): StopReason | null {
+  private limitReached(sessionSeconds: number): StopReason | null {
     const o = this.opts, run = this.run;
     if (o.steps !== null && run.step >= o.steps) return 'steps';
-    if (o.maxTime !== null && elapsed >= o.maxTime) return 'max-time';
+    // checked before the block is taken, so the data cursor a checkpoint holds stays exact
+    if (o.epochs !== null && this.batches.epoch + (this.batches.wouldWrap() ? 1 : 0) >= o.epochs) return 'epochs';
+    if (o.maxTime !== null && sessionSeconds >= o.maxTime) return 'max-time';
     if (o.patience !== null && run.evalsSinceBest >= o.patience) return 'patience';
     return null;
   }

@@ -32,6 +32,10 @@ describe('bad input gets a one-line error, never a stack trace', () => {
     ['--max-time soon', ['train', '--max-time', 'soon'], 2, /--max-time/],
     ['--peephole on a gru', ['train', '--cell', 'gru', '--peephole', '--steps', '1'], 2, /--peephole/],
     ['an output directory that does not exist', ['train', '--output', 'no/such/dir/m.json', '--steps', '1'], 2, /--output|no\/such/],
+    ['--output equal to --checkpoint', ['train', '--output', 'same.json', '--checkpoint', 'same.json', '--steps', '1'], 2, /--output would overwrite the checkpoint/],
+    ['--output equal to the corpus', ['train', 'empty.txt', '--output', 'empty.txt', '--steps', '1'], 2, /--output would overwrite the corpus/],
+    ['--resume with other options', ['train', '--resume', 'x.ckpt.json', '--lr', '0.1'], 2, /--resume takes its options from the checkpoint.*--lr/],
+    ['gradcheck --cell gru --peephole', ['gradcheck', '--cell', 'gru', '--peephole'], 2, /--peephole/],
   ];
 
   for (const [what, args, code, pattern] of cases) {

@@ -55,3 +55,29 @@ describe('exact resume', () => {
     });
   }
 });
+
+describe('resume keeps to its files and its data', () => {
+  it('from another directory, writes where the run was started', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.txt'), readFileSync(resolve(__dirname, '../../corpora/tinyshakespeare.txt'), 'utf8').slice(0, 8_000));
+    const small = ['--hidden', '8', '--layers', '1', '--batch-size', '2', '--seq-length', '8', '--seed', '1', '--threads', '1', '--quiet'];
+    expect(rnn(['train', 'c.txt', ...small, '--steps', '10'], { cwd: dir }).code).toBe(0);
+    const elsewhere = tempDir();
+    const r = rnn(['train', '--resume', join(dir, 'model.ckpt.json'), '--steps', '20', '--quiet'], { cwd: elsewhere });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(elsewhere, 'model.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'model.ckpt.json'), 'utf8')).training.steps).toBe(20);
+  });
+
+  it('an --epochs stop resumes at the right block', () => {
+    const base = tempDir();
+    const corpus = join(base, 'c.txt');
+    writeFileSync(corpus, readFileSync(resolve(__dirname, '../../corpora/tinyshakespeare.txt'), 'utf8').slice(0, 3_000));
+    const args = ['--hidden', '8', '--layers', '1', '--batch-size', '4', '--seq-length', '16', '--seed', '2', '--threads', '1', '--eval-every', '5', '--quiet'];
+    const a = tempDir(), b = tempDir();
+    expect(rnn(['train', corpus, ...args, '--epochs', '2'], { cwd: a }).code).toBe(0);
+    expect(rnn(['train', corpus, ...args, '--epochs', '1'], { cwd: b }).code).toBe(0);
+    expect(rnn(['train', '--resume', 'model.ckpt.json', '--epochs', '2', '--quiet'], { cwd: b }).code).toBe(0);
+    expect(readFileSync(join(b, 'model.json')).equals(readFileSync(join(a, 'model.json')))).toBe(true);
+  });
+});

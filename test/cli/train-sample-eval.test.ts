@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectCleanError, rnn, tempDir } from './run.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, expectCleanError, rnn, tempDir } from './run.js';
 
 const SMALL = ['--hidden', '24', '--layers', '1', '--batch-size', '8', '--seq-length', '16'];
 
@@ -71,3 +72,15 @@ describe('rnn train → sample → eval, from the built binary', () => {
 function info(dir: string) {
   return JSON.parse(rnn(['info', '--model', 'm.json', '--json'], { cwd: dir }).stdout);
 }
+
+describe('stdout closed early', () => {
+  it('`rnn sample | head` ends quietly, no stack trace', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.txt'), 'abc abc abc\n'.repeat(50));
+    expect(rnn(['train', 'c.txt', '--hidden', '8', '--layers', '1', '--steps', '3', '--quiet'], { cwd: dir }).code).toBe(0);
+    const r = spawnSync('bash', ['-c', `node ${BIN} sample --length 200000 --seed 1 | head -c 10`], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+    expect(r.stderr).not.toMatch(/EPIPE|at .+:\d+:\d+/);
+  });
+});
