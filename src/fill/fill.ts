@@ -6,7 +6,7 @@ import { forEachInfillRow } from '../eval/infill.js';
 import { EOS_ID } from '../sample/text-vocab.js';
 import type { Vocab } from '../tokenizer/vocab.js';
 import { Rng } from '../util/rng.js';
-import { fillable, parseGaps, type GappedText } from './gaps.js';
+import { fillable, parseGaps, type Gap, type GappedText } from './gaps.js';
 
 /**
  * Filling `_` gaps (see notes/fill.md).
@@ -15,8 +15,9 @@ import { fillable, parseGaps, type GappedText } from './gaps.js';
  * j = 0, 1, … (the longest gap's length), the j-th character of every gap from both sides, given
  * the current fill of everything else, and takes the most probable character; the gaps are
  * updated in two interleaved groups (even- and odd-numbered gaps), one pass over the text per
- * group and j. Sweeps repeat until one changes nothing, or a fill repeats (a cycle: the fill
- * of the cycle with the highest Σ log p is kept), or `maxSweeps`. This is Gauss–Seidel:
+ * group and j. Sweeps repeat until one changes nothing, or `maxSweeps`. Cycles are watched per
+ * cluster of nearby gaps (gapClusters): when a cluster's fill repeats, it keeps the fill of its
+ * cycle with the highest Σ log p and is frozen (read as context, no longer re-predicted). This is Gauss–Seidel:
  * each character sees its own gap's and the neighbouring gaps' newest values. A single-character gap between known text is exact after one sweep.
  * Samples (`samples` > 0): Gibbs sampling started from the best fill — `sampleSweeps` sweeps in
  * which each gap character is drawn from softmax(z/temperature) given the rest.
@@ -112,12 +113,12 @@ export function fillText(model: LanguageModel, vocab: Vocab, text: string, optio
   if (model instanceof BidirectionalLanguageModel) {
     const maxLen = Math.max(0, ...g.gaps.map((q) => q.length));
     const groups = g.gaps.length > 1 ? GROUPS : 1;
-    const sweep = (ids: Int32Array, pick: Pick): boolean => {
+    const sweep = (ids: Int32Array, pick: Pick, frozen: Uint8Array | null): boolean => {
       let changed = false;
       for (let j = 0; j < maxLen; j++) {
         for (let k = 0; k < groups; k++) {
-          const at = new Set<number>(); // the j-th character of every gap of group k
-          g.gaps.forEach((q, i) => { if (i % groups === k && q.length > j) at.add(q.positions[j]!); });
+          const at = new Set<number>(); // the j-th character of every gap of group k (not frozen)
+          g.gaps.forEach((q, i) => { if (i % groups === k && q.length > j && !frozen?.[i]) at.add(q.positions[j]!); });
           if (at.size === 0) continue;
           const chosen = new Map<number, { id: number; p: number }>();
           forEachInfillRow(model, ids, opts, (pos, z, off) => {
@@ -136,34 +137,40 @@ export function fillText(model: LanguageModel, vocab: Vocab, text: string, optio
     const maxSweeps = options.maxSweeps ?? 10;
     let sweeps = 0, converged = nGap === 0;
     // Conditionals that are not those of one joint distribution can make neighbouring gaps cycle
-    // (e.g. "what" → "that" → "thet" → "whet" → "what"): on a repeated fill, stop and keep the
-    // fill of the cycle with the highest Σ log p.
-    const positions = g.gaps.flatMap((q) => q.positions);
-    const seen = new Map<string, number>();
-    const history: { fill: Int32Array; p: Float64Array; score: number }[] = [];
+    // (e.g. "what" → "that" → "thet" → "whet" → "what"). Cycles are local: they are watched per
+    // cluster of nearby gaps (the fill of the whole text need not repeat when clusters cycle with
+    // different periods). When a cluster's fill repeats, it gets the fill of its cycle with the
+    // highest Σ log p and is frozen (still read as context, no longer re-predicted).
+    const clusters = gapClusters(g.gaps);
+    const frozen = new Uint8Array(g.gaps.length);
+    const watch = clusters.map(() => ({ seen: new Map<string, number>(), history: [] as { fill: Int32Array; p: Float64Array; score: number }[] }));
     while (!converged && sweeps < maxSweeps) {
-      converged = !sweep(ids, best) && sweeps > 0;
+      converged = !sweep(ids, best, frozen) && sweeps > 0;
       sweeps++;
-      const key = positions.map((q) => ids[q]).join(',');
-      const first = seen.get(key);
-      if (!converged && first !== undefined) {
-        const cycle = history.slice(first);
-        const top = cycle.reduce((a, b) => (b.score > a.score ? b : a));
-        positions.forEach((q, i) => { ids[q] = top.fill[i]!; p[q] = top.p[i]!; });
-        converged = true;
-        break;
-      }
-      seen.set(key, history.length);
-      history.push({
-        fill: Int32Array.from(positions, (q) => ids[q]!), p: Float64Array.from(positions, (q) => p[q]!),
-        score: positions.reduce((a, q) => a + Math.log(p[q]!), 0),
+      if (converged) break;
+      clusters.forEach((c, ci) => {
+        if (frozen[c.gaps[0]!]) return;
+        const w = watch[ci]!;
+        const key = c.positions.map((q) => ids[q]).join(',');
+        const first = w.seen.get(key);
+        if (first !== undefined && first < w.history.length - 1) { // a repeat, not a fixed point
+          const top = w.history.slice(first).reduce((a, b) => (b.score > a.score ? b : a));
+          c.positions.forEach((q, i) => { ids[q] = top.fill[i]!; p[q] = top.p[i]!; });
+          for (const i of c.gaps) frozen[i] = 1;
+          return;
+        }
+        w.seen.set(key, w.history.length);
+        w.history.push({
+          fill: Int32Array.from(c.positions, (q) => ids[q]!), p: Float64Array.from(c.positions, (q) => p[q]!),
+          score: c.positions.reduce((a, q) => a + Math.log(p[q]!), 0),
+        });
       });
     }
     const main = result(ids);
     const samples: Filled[] = [];
     for (let k = 0; k < (options.samples ?? 0); k++) {
       const s = ids.slice();
-      for (let i = 0; i < Math.max(1, options.sampleSweeps ?? 2); i++) sweep(s, draw);
+      for (let i = 0; i < Math.max(1, options.sampleSweeps ?? 2); i++) sweep(s, draw, null);
       samples.push(result(s));
     }
     return { ...main, mode: 'bidirectional', sweeps, converged, unknown: g.unknown, samples, seed };
@@ -182,6 +189,24 @@ export function fillText(model: LanguageModel, vocab: Vocab, text: string, optio
   const samples: Filled[] = [];
   for (let k = 0; k < (options.samples ?? 0); k++) samples.push(leftFill(draw));
   return { ...main, mode: 'left-context', sweeps: 0, converged: true, unknown: g.unknown, samples, seed };
+}
+
+/** Gaps closer than this (characters of text between them) are watched for cycles together. */
+const CLUSTER_LINK = 8;
+
+/** Runs of nearby gaps (consecutive gaps at most CLUSTER_LINK characters apart): their indices and positions. */
+export function gapClusters(gaps: readonly Gap[]): { gaps: number[]; positions: number[] }[] {
+  const out: { gaps: number[]; positions: number[] }[] = [];
+  let lastEnd = -Infinity;
+  gaps.forEach((q, i) => {
+    const first = q.positions[0]!;
+    if (out.length === 0 || first - lastEnd - 1 > CLUSTER_LINK) out.push({ gaps: [], positions: [] });
+    const c = out[out.length - 1]!;
+    c.gaps.push(i);
+    c.positions.push(...q.positions);
+    lastEnd = q.positions[q.length - 1]!;
+  });
+  return out;
 }
 
 /**
