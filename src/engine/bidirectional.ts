@@ -1,4 +1,5 @@
 import { RnnError } from '../errors.js';
+import { findParam, resetStreamRows, zeroGrads } from './model-common.js';
 import type { Rng } from '../util/rng.js';
 import { addColumnSums, makeParam } from './cells/cell.js';
 import type { ModelConfig } from './config.js';
@@ -116,9 +117,7 @@ export class BidirectionalLanguageModel implements LanguageModel {
   }
 
   resetStream(state: Vec, B: number, b: number): void {
-    const H = this.config.hidden;
-    const nBlocks = this.config.layers * this.fwd.blocks;
-    for (let k = 0; k < nBlocks; k++) state.fill(0, k * B * H + b * H, k * B * H + (b + 1) * H);
+    resetStreamRows(state, B, b, this.config.hidden, this.config.layers * this.fwd.blocks);
   }
 
   get dState0(): Vec {
@@ -126,14 +125,12 @@ export class BidirectionalLanguageModel implements LanguageModel {
   }
 
   zeroGrad(): void {
-    for (const p of this.params) p.grad.fill(0);
+    zeroGrads(this.params);
   }
 
   /** Look a parameter up by its PyTorch name. */
   param(name: string): Param {
-    const p = this.params.find((q) => q.name === name);
-    if (!p) throw new RnnError(`no parameter named ${name}`, { expected: this.params.map((q) => q.name).join(', '), got: name });
-    return p;
+    return findParam(this.params, name);
   }
 
   private check(x: Int32Array, T: number, B: number, state: Vec, extra: Int32Array[] = []): void {
