@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/util/rng.ts';
+import { expectClose, wasmBuffers } from './wasm-buffers.ts';
 import { addColumnSums, gatherColumns, scatterColumns, type ColumnSums, type GatherColumns, type ScatterColumns } from '../../src/engine/cells/cell.ts';
 import {
   gruBackwardN, gruBackwardR, gruForwardN, gruForwardRz, gruMinimalBackward, gruMinimalForward,
@@ -10,7 +12,6 @@ import { logProbs, type LogProbs } from '../../src/engine/loss.ts';
 import type { Param } from '../../src/engine/types.ts';
 import { clipGradients } from '../../src/train/clip.ts';
 import { createOptimizer } from '../../src/train/optimizers.ts';
-import { Rng } from '../../src/util/rng.ts';
 
 // The fused GRU, skeleton (gather/scatter/column sums), loss, optimiser and clipping kernels
 // against the TypeScript references.
@@ -22,22 +23,8 @@ beforeAll(async () => {
 afterAll(() => k.close());
 
 const rng = new Rng(5);
-function rand(n: number, scale = 3): Float32Array {
-  const x = k.alloc(n) as Float32Array;
-  for (let i = 0; i < n; i++) x[i] = (rng.uniform() * 2 - 1) * scale;
-  return x;
-}
-const copy = (x: Float32Array): Float32Array => {
-  const y = k.alloc(x.length) as Float32Array;
-  y.set(x);
-  return y;
-};
-function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  expect(worst).toBeLessThan(tol);
-}
+const { rand, copy } = wasmBuffers(() => k, rng);
+const close = expectClose;
 const f = <T>(name: string): T => {
   const fn = k.fused[name] as unknown as T;
   expect(fn).toBeTypeOf('function');

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/util/rng.ts';
+import { expectClose, wasmBuffers } from './wasm-buffers.ts';
 import { lstmBackward, lstmForward, type LstmBackward, type LstmForward } from '../../src/engine/cells/lstm.ts';
 import { rnnTanhBackward, rnnTanhForward, type RnnBackward, type RnnForward } from '../../src/engine/cells/rnn.ts';
 import { softmaxXent, type SoftmaxXent } from '../../src/engine/loss.ts';
 import { createWasmKernels, type WasmKernels } from '../../src/engine/kernels/wasm.ts';
-import { Rng } from '../../src/util/rng.ts';
 
 // The fused SIMD element-wise kernels against the reference implementations next to the cells.
 
@@ -14,21 +15,8 @@ beforeAll(async () => {
 afterAll(() => k.close());
 
 const rng = new Rng(3);
-function rand(n: number, scale = 3): Float32Array {
-  const x = k.alloc(n) as Float32Array;
-  for (let i = 0; i < n; i++) x[i] = (rng.uniform() * 2 - 1) * scale;
-  return x;
-}
-const copy = (x: Float32Array): Float32Array => {
-  const y = k.alloc(x.length) as Float32Array;
-  y.set(x);
-  return y;
-};
-function close(a: Float32Array, b: Float32Array, tol: number): void {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  expect(worst).toBeLessThan(tol);
-}
+const { rand, copy } = wasmBuffers(() => k, rng);
+const close = expectClose;
 
 describe('fused wasm element-wise kernels agree with the reference', () => {
   it('lstm_forward and lstm_backward', () => {
