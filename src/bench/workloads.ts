@@ -6,6 +6,7 @@ import { lossOps } from '../engine/loss.js';
 import { createModel } from '../engine/model.js';
 import { clipGradients } from '../train/clip.js';
 import { createOptimizer } from '../train/optimizers.js';
+import { TokenSampler } from '../sample/distribution.js';
 import { Rng } from '../util/rng.js';
 
 /** SPEC 8 configurations (the same table as ../shared/bench/torch_charlm.py). */
@@ -137,26 +138,16 @@ export function evalPass(c: BenchConfig, kernels: Kernels, data: { ids: Int32Arr
   };
 }
 
-/** Batch-1 sampling of n characters: softmax + multinomial draw, each drawn token fed back. */
+/** Batch-1 sampling of n characters with the product's sampler, each drawn token fed back. */
 export function sampler(hidden: number, layers: number, kernels: Kernels, V: number): (n: number) => number {
   const model = createModel(modelConfig('lstm', hidden, layers, V), kernels, new Rng(0));
   const rng = new Rng(1);
   const x = new Int32Array(1);
-  const p = new Float64Array(V);
+  const draw = new TokenSampler(V);
   return (n) => {
     const state = model.newState(1);
     x[0] = 0;
-    for (let i = 0; i < n; i++) {
-      const z = model.logits(x, 1, 1, state);
-      let m = -Infinity;
-      for (let v = 0; v < V; v++) if (z[v]! > m) m = z[v]!;
-      let s = 0;
-      for (let v = 0; v < V; v++) s += p[v] = Math.exp(z[v]! - m);
-      let u = rng.uniform() * s;
-      let k = 0;
-      while (k < V - 1 && (u -= p[k]!) > 0) k++;
-      x[0] = k;
-    }
+    for (let i = 0; i < n; i++) x[0] = draw.pick(model.logits(x, 1, 1, state), 0, rng);
     return n;
   };
 }
