@@ -3,7 +3,7 @@ import { train } from '../api/train.js';
 import { RnnError } from '../errors.js';
 import { EOS_MODES } from '../tokenizer/segment.js';
 import type { StopReason } from '../train/events.js';
-import { checkpointPathFor, parseDuration, trainDefaults, type TrainOptions } from '../train/options.js';
+import { checkpointPathFor, parseDuration, trainDefaults, trainModelDefaults, type TrainOptions } from '../train/options.js';
 import { defaultLr, type OptimizerKind } from '../train/optimizers.js';
 import { randomSeed } from '../util/rng.js';
 import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
@@ -53,7 +53,7 @@ export function trainCommand(program: Command): void {
     .command('train')
     .description('train a model on text files (default: the bundled tinyshakespeare); "-" reads stdin')
     .argument('[corpus...]', 'UTF-8 text files');
-  addModelOptions(cmd)
+  addModelOptions(cmd, trainModelDefaults)
     .addOption(new Option('--eos <mode>', 'sequence ends: line, paragraph or none').argParser(choice('--eos', EOS_MODES)).default(d.eos))
     .addOption(new Option('--min-count <k>', 'characters seen fewer times become <UNK>').argParser(int('--min-count')).default(d.minCount))
     .addOption(new Option('--max-vocab <n>', 'keep only the n most frequent characters').argParser(int('--max-vocab', 3)))
@@ -69,7 +69,7 @@ export function trainCommand(program: Command): void {
     .addOption(new Option('--clip-mode <mode>', 'norm (global norm) or value (clamp each entry)').argParser(choice('--clip-mode', ['norm', 'value'] as const)).default(d.clipMode))
     .addOption(new Option('--epochs <n>', 'stop after n passes over the training text').argParser(int('--epochs')))
     .addOption(new Option('--steps <n>', 'stop after n optimiser steps').argParser(int('--steps')))
-    .addOption(new Option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h ("none": no limit)').default('5m'))
+    .addOption(new Option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h ("none": no limit)').default('10m'))
     .addOption(new Option('--patience <n>', 'stop after n evaluations without improvement').argParser(int('--patience')))
     .addOption(new Option('--seed <n>', 'random seed (default: random, recorded in the model)').argParser(int('--seed', 0, 0xffffffff)))
     .addOption(new Option('-o, --output <path>', 'where the best model is written').default(d.output))

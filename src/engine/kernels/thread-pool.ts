@@ -11,10 +11,16 @@ import type { WasmMemory, WasmModule } from './wasm-fused.js';
  * the chunk it holds: the caller does the rest, and if the worker never claimed the job the caller
  * cancels it (CLAIM 0 → 2) instead of waiting. Which thread computes a chunk does not change its
  * bits (every element of C is summed over k in the same order wherever it is computed), so results
- * stay deterministic. Workers spin only briefly (a few µs) before sleeping in Atomics.wait: on a
- * shared machine (Linux autogroup) all threads of the process share one fair slice of CPU, so time
- * spent spinning is taken from the thread doing the work. Workers are unref'd.
+ * stay deterministic. Between jobs a worker spins (SPIN loads, ~0.4 ms) before it sleeps in
+ * Atomics.wait: a futex wake-up costs tens of µs, more than the element-wise work that separates
+ * two per-step GEMMs, and sleeping through those gaps cost evaluation ~25% of its speed (bench
+ * E3). The spin is bounded because on a shared machine (Linux autogroup) all threads of the
+ * process share one fair slice of CPU, so time spent spinning is taken from the thread doing the
+ * work. Workers are unref'd.
  */
+
+/** Atomics.load polls before sleeping (~7.5 ns each on the reference machine). */
+const SPIN = 50_000;
 
 const SEQ = 0;
 const DONE = 1;
@@ -126,7 +132,7 @@ export class ThreadPool {
    * `size` workers (the calling thread is the extra one) instantiating `module` over `memory`;
    * worker w uses the GEMM scratch area at byte address scratch[w].
    */
-  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[], spin = 2000): Promise<ThreadPool> {
+  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[], spin = SPIN): Promise<ThreadPool> {
     const pool = new ThreadPool(size, spin);
     const ready: Promise<void>[] = [];
     for (let w = 0; w < size; w++) {
