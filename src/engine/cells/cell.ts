@@ -244,7 +244,14 @@ export abstract class Cell {
       this.stepBackward(t, B, dH, dHOff);
       if (span > 0 && (t % span === 0)) {
         const rows = (end - t) * B;
-        this.kernels.gemmLater!([[true, false, GH, H, rows, this.dGates, t * B * GH, GH, this.hAll, t * B * H, H, 1, this.weightHh.grad, 0, H]]);
+        const call: GemmCall = [true, false, GH, H, rows, this.dGates, t * B * GH, GH, this.hAll, t * B * H, H, 1, this.weightHh.grad, 0, H];
+        if (t > 0 || overlap) {
+          this.kernels.gemmLater!([call]);
+        } else {
+          // the last chunk with nothing left to overlap: after the one before it, on every thread
+          this.kernels.sync?.();
+          this.kernels.gemm(...call);
+        }
         end = t;
       }
     }
