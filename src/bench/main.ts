@@ -121,6 +121,18 @@ function runChild(job: string, threads: number, kernels: string, seconds: number
   return JSON.parse(out.trim().split('\n').pop()!) as JobResult;
 }
 
+/** Two runs of one job as one: the median over all their reps, the figures derived from it rescaled. */
+function pooled(a: JobResult, b: JobResult): JobResult {
+  const reps = [...a.reps, ...b.reps];
+  const sorted = [...reps].sort((x, y) => x - y);
+  const charsPerS = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+  const k = charsPerS / a.charsPerS;
+  return {
+    ...a, charsPerS, reps, gflops: a.gflops * k, maxRssMb: Math.max(a.maxRssMb, b.maxRssMb),
+    ...(a.msPerStep === undefined ? {} : { msPerStep: a.msPerStep / k }),
+  };
+}
+
 const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '-');
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
 
@@ -142,18 +154,23 @@ export async function runBench(o: BenchOptions = {}): Promise<{ rnn: JobResult[]
       log(`PyTorch ${v.split('\n')[0]}; ${blasLine}`);
     }
   }
-  log(`rnn kernels: ${kernels}${kernels === 'wasm' ? `, ${threads} thread(s)` : ''}; medians of 3 reps (≥ ${seconds} s each) after warm-up`);
+  log(`rnn kernels: ${kernels}${kernels === 'wasm' ? `, ${threads} thread(s)` : ''}; medians of 3 reps (≥ ${seconds} s each) after warm-up${o.compare && !torchMissing ? ', run before and after PyTorch (median of the 6)' : ''}`);
   const head = ['job', 'rnn chars/s', 'ms/step', 'GFLOP/s', 'RSS MB'];
   if (o.compare && !torchMissing) head.push('torch 1t', 'torch 2t', 'torch GF/s', 'torch RSS', 'ratio');
   log(head.map((h, i) => (i === 0 ? h.padEnd(6) : h.padStart(11))).join(''));
   const rnn: JobResult[] = [];
   const torch: Record<string, TorchResult[]> = {};
   for (const job of jobs) {
-    const r = runChild(job, threads, kernels, seconds);
+    let r = runChild(job, threads, kernels, seconds);
+    let t: TorchResult[] = [];
+    if (o.compare && !torchMissing) {
+      // rnn before and after PyTorch, so that a slow spell of a shared machine hits both sides alike
+      t = [runTorch(job, 1, budget), runTorch(job, 2, budget)];
+      r = pooled(r, runChild(job, threads, kernels, seconds));
+    }
     rnn.push(r);
     const cells = [job.padEnd(6), f0(r.charsPerS), r.msPerStep === undefined ? '-' : f2(r.msPerStep), f2(r.gflops), f0(r.maxRssMb)];
-    if (o.compare && !torchMissing) {
-      const t = [runTorch(job, 1, budget), runTorch(job, 2, budget)];
+    if (t.length > 0) {
       torch[job] = t;
       const best = t[0]!.charsPerS >= t[1]!.charsPerS ? t[0]! : t[1]!;
       cells.push(f0(t[0]!.charsPerS), f0(t[1]!.charsPerS), f2(best.gflops), f0(best.maxRssMb), `${(r.charsPerS / best.charsPerS).toFixed(2)}×`);
