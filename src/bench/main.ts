@@ -1,16 +1,13 @@
 /**
- * `npm run bench` / `rnn bench`: SPEC 8 throughput. Every job runs in a fresh child process (so
- * its peak RSS is its own); with --compare the PyTorch reference (../shared/bench/torch_charlm.py)
- * runs the same job at 1 and 2 threads in the same run and the ratio is taken against its better
- * thread count.
- *
- *   node dist/bench/main.js [--config C3[,S128,...]] [--compare] [--threads N] [--kernels wasm|js]
- *                           [--seconds S] [--budget S] [--json]
+ * SPEC 8 throughput (`rnn bench`, src/cli/bench.ts). Every job runs in a fresh child process
+ * (`rnn bench --child JOB`, so its peak RSS is its own); with `compare` the PyTorch reference
+ * (../shared/bench/torch_charlm.py) runs the same job at 1 and 2 threads in the same run and the
+ * ratio is taken against its better thread count.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createJsKernels } from '../engine/kernels/js.js';
 import type { Kernels } from '../engine/kernels/kernels.js';
 import { createWasmKernels } from '../engine/kernels/wasm.js';
@@ -27,7 +24,8 @@ export interface BenchOptions {
   seconds?: number;
   /** PyTorch's --budget (seconds for its 3 reps together) [20]. */
   budget?: number;
-  log?: (line: string) => void;
+  /** Where each line of the report goes. */
+  log: (line: string) => void;
 }
 
 export interface JobResult {
@@ -113,9 +111,10 @@ export function runTorch(job: string, threads: number, budget: number): TorchRes
   return { charsPerS: j.chars_per_s, gflops: j.gflops, blas: j.blas, torch: j.torch, threads, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
+const RNN_BIN = fileURLToPath(new URL('../../bin/rnn.js', import.meta.url));
+
 function runChild(job: string, threads: number, kernels: string, seconds: number): JobResult {
-  const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, [self, '--child', job, '--threads', String(threads), '--kernels', kernels, '--seconds', String(seconds)], {
+  const out = execFileSync(process.execPath, [RNN_BIN, 'bench', '--child', job, '--threads', String(threads), '--kernels', kernels, '--seconds', String(seconds)], {
     encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.trim().split('\n').pop()!) as JobResult;
@@ -136,8 +135,8 @@ function pooled(a: JobResult, b: JobResult): JobResult {
 const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '-');
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
 
-export async function runBench(o: BenchOptions = {}): Promise<{ rnn: JobResult[]; torch: Record<string, TorchResult[]> }> {
-  const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
+export async function runBench(o: BenchOptions): Promise<{ rnn: JobResult[]; torch: Record<string, TorchResult[]> }> {
+  const log = o.log;
   const jobs = o.configs?.length ? o.configs : ALL_JOBS;
   const threads = o.threads ?? availableParallelism();
   const kernels = o.kernels ?? 'wasm';
@@ -180,38 +179,4 @@ export async function runBench(o: BenchOptions = {}): Promise<{ rnn: JobResult[]
   const any = Object.values(torch)[0]?.[0];
   if (any) log(`PyTorch ${any.torch}, BLAS (libblas.so.3 → ${any.blas}); ratio = rnn ÷ PyTorch at its better thread count`);
   return { rnn, torch };
-}
-
-/** CLI entry: returns the exit code. */
-export async function benchMain(args: string[]): Promise<number> {
-  const opt = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const num = (name: string): number | undefined => (opt(name) === undefined ? undefined : Number(opt(name)));
-  const child = opt('--child');
-  if (child) {
-    const r = await runJob(child, num('--threads') ?? availableParallelism(), (opt('--kernels') ?? 'wasm') as 'wasm' | 'js', num('--seconds') ?? 1);
-    process.stdout.write(JSON.stringify(r) + '\n');
-    return 0;
-  }
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('usage: rnn bench [--config C1,…,C6,S128,S512,E3] [--compare] [--threads N] [--kernels wasm|js] [--seconds S] [--budget S]\n');
-    return 0;
-  }
-  const configs = opt('--config')?.split(',').map((s) => s.trim().toUpperCase());
-  const bad = configs?.filter((c) => !ALL_JOBS.includes(c));
-  if (bad?.length) {
-    process.stderr.write(`rnn bench: unknown configuration ${bad.join(', ')} (expected ${ALL_JOBS.join(', ')})\n`);
-    return 2;
-  }
-  await runBench({
-    configs, compare: args.includes('--compare'), threads: num('--threads'),
-    kernels: opt('--kernels') as 'wasm' | 'js' | undefined, seconds: num('--seconds'), budget: num('--budget'),
-  });
-  return 0;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await benchMain(process.argv.slice(2));
 }

@@ -1,14 +1,49 @@
-import type { Command } from 'commander';
-import { benchMain } from '../bench/main.js';
+import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { ALL_JOBS, runBench, runJob } from '../bench/main.js';
+import { RnnError } from '../errors.js';
+import { printJson } from './output.js';
+import { int, positive } from './parse.js';
+
+interface BenchFlags {
+  config?: string[];
+  compare: boolean;
+  threads?: number;
+  kernels: 'wasm' | 'js';
+  seconds?: number;
+  budget?: number;
+  child?: string;
+}
+
+/** --config C3,S128: known job names, upper-cased. */
+function jobList(value: string): string[] {
+  const jobs = value.split(',').map((s) => s.trim().toUpperCase());
+  const bad = jobs.filter((j) => !ALL_JOBS.includes(j));
+  if (bad.length > 0) {
+    throw new RnnError(`unknown configuration ${bad.join(', ')}`, { expected: ALL_JOBS.join(', '), got: value, hint: 'e.g. --config C2,S128', kind: 'usage' });
+  }
+  return jobs;
+}
 
 export function benchCommand(program: Command): void {
   program
     .command('bench')
-    .description('training, sampling and evaluation throughput for the standard configurations (SPEC 8); --help for options')
-    .allowUnknownOption(true)
-    .helpOption(false)
-    .argument('[args...]')
-    .action(async (args: string[]) => {
-      process.exitCode = await benchMain(args);
+    .description('training, sampling and evaluation throughput of the standard configurations (SPEC 8)')
+    .addOption(new Option('--config <jobs>', `comma-separated jobs: ${ALL_JOBS.join(', ')} (default: all)`).argParser(jobList))
+    .addOption(new Option('--compare', 'run the PyTorch reference (../shared/bench) on each job too and print the ratios').default(false))
+    .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(int('--threads', 1, 256)))
+    .addOption(new Option('--kernels <kind>', 'wasm or js').choices(['wasm', 'js']).default('wasm'))
+    .addOption(new Option('--seconds <s>', 'least seconds per timed repetition').argParser(positive('--seconds')))
+    .addOption(new Option('--budget <s>', "PyTorch's seconds for its 3 repetitions").argParser(positive('--budget')))
+    .addOption(new Option('--child <job>', 'run one job in this process and print it as JSON').hideHelp())
+    .action(async (flags: BenchFlags) => {
+      if (flags.child !== undefined) {
+        printJson(await runJob(jobList(flags.child)[0]!, flags.threads ?? availableParallelism(), flags.kernels, flags.seconds ?? 1));
+        return;
+      }
+      await runBench({
+        configs: flags.config, compare: flags.compare, threads: flags.threads, kernels: flags.kernels,
+        seconds: flags.seconds, budget: flags.budget, log: (line) => process.stdout.write(line + '\n'),
+      });
     });
 }
