@@ -162,6 +162,19 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, acc: i32):
   out2(c, c30, c31, acc);
 }
 
+/** An edge tile (mr < MR or nr < NR): the micro-kernel into `tile`, then its mr×nr corner into C. */
+// @ts-ignore: decorator
+@inline function edgeKernel(kc: i32, pa: usize, pb: usize, tile: usize, cp: usize, ldcB: usize, mr: i32, nr: i32, acc: i32): void {
+  kernel(kc, pa, pb, tile, NR << 2, 0);
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const q = cp + (<usize>i * ldcB) + (<usize>j << 2);
+      const t = load<f32>(tile + ((i * NR + j) << 2));
+      store<f32>(q, acc ? load<f32>(q) + t : t);
+    }
+  }
+}
+
 /** Packed path. scratch: scratchBytes() bytes, 16-byte aligned. */
 function gemmPacked(
   transA: i32, transB: i32, M: i32, N: i32, K: i32,
@@ -190,14 +203,7 @@ function gemmPacked(
             if (mr == MR && nr == NR) {
               kernel(kc, pa, pb, cp, ldcB, acc);
             } else {
-              kernel(kc, pa, pb, tile, NR << 2, 0);
-              for (let i = 0; i < mr; i++) {
-                for (let j = 0; j < nr; j++) {
-                  const q = cp + (<usize>i * ldcB) + (<usize>j << 2);
-                  const t = load<f32>(tile + ((i * NR + j) << 2));
-                  store<f32>(q, acc ? load<f32>(q) + t : t);
-                }
-              }
+              edgeKernel(kc, pa, pb, tile, cp, ldcB, mr, nr, acc);
             }
           }
         }
@@ -263,14 +269,7 @@ function gemmPre(
             if (mr == MR && nr == NR) {
               kernel(kc, pa, pb, cp, ldcB, acc);
             } else {
-              kernel(kc, pa, pb, tile, NR << 2, 0);
-              for (let i = 0; i < mr; i++) {
-                for (let j = 0; j < nr; j++) {
-                  const q = cp + (<usize>i * ldcB) + (<usize>j << 2);
-                  const t = load<f32>(tile + ((i * NR + j) << 2));
-                  store<f32>(q, acc ? load<f32>(q) + t : t);
-                }
-              }
+              edgeKernel(kc, pa, pb, tile, cp, ldcB, mr, nr, acc);
             }
           }
         }

@@ -123,6 +123,18 @@ export function tanh_backward(n: i32, h: usize, dH: usize, dhNext: usize, dA: us
   }
 }
 
+/** max of the row z[0..V), four lanes at a time. */
+// @ts-ignore: decorator
+@inline function rowMax(z: usize, V: i32): f32 {
+  const V4 = V & ~3;
+  let mv = f32x4.splat(-Infinity);
+  let v = 0;
+  for (; v < V4; v += 4) mv = f32x4.max(mv, v128.load(z + (<usize>v << 2)));
+  let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  for (; v < V; v++) m = max(m, load<f32>(z + (<usize>v << 2)));
+  return m;
+}
+
 /**
  * Softmax cross-entropy over N rows of V logits (row stride V): writes dlogits = (ŷ − onehot(y))/N
  * (may alias logits) and returns Σ_p −log ŷ_p[y_p] (the caller divides by N). y: i32 targets.
@@ -136,12 +148,8 @@ export function softmax_xent(N: i32, V: i32, logits: usize, y: usize, dlogits: u
     const d = dlogits + (<usize>p * V << 2);
     const t = load<i32>(y + (<usize>p << 2));
     const zt = load<f32>(z + (<usize>t << 2)); // before d (which may alias z) is written
-    // max
-    let mv = f32x4.splat(-Infinity);
+    const m = rowMax(z, V);
     let v = 0;
-    for (; v < V4; v += 4) mv = f32x4.max(mv, v128.load(z + (<usize>v << 2)));
-    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    for (; v < V; v++) m = max(m, load<f32>(z + (<usize>v << 2)));
     // exp and sum
     const ms = f32x4.splat(m);
     let sv = f32x4.splat(0);
@@ -171,11 +179,8 @@ export function log_probs(N: i32, V: i32, logits: usize, y: usize, out: usize): 
   const V4 = V & ~3;
   for (let p = 0; p < N; p++) {
     const z = logits + (<usize>p * V << 2);
-    let mv = f32x4.splat(-Infinity);
+    const m = rowMax(z, V);
     let v = 0;
-    for (; v < V4; v += 4) mv = f32x4.max(mv, v128.load(z + (<usize>v << 2)));
-    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    for (; v < V; v++) m = max(m, load<f32>(z + (<usize>v << 2)));
     const ms = f32x4.splat(m);
     let sv = f32x4.splat(0);
     for (v = 0; v < V4; v += 4) sv = f32x4.add(sv, exp4(f32x4.sub(v128.load(z + (<usize>v << 2)), ms)));

@@ -63,7 +63,7 @@ export function chunkArgs(job: ArrayLike<number>, i: number, out: Int32Array): b
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, ctl, counter, spin, scratch } = workerData;
+const { module, memory, ctl, counter, scratch } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const gemm = inst.exports.gemm;
 const c = new Int32Array(ctl);
@@ -75,7 +75,7 @@ let seq = 0;
 parentPort.postMessage('ready');
 for (;;) {
   let s = Atomics.load(c, ${SEQ});
-  for (let i = 0; s === seq && i < spin; i++) s = Atomics.load(c, ${SEQ});
+  for (let i = 0; s === seq && i < ${SPIN}; i++) s = Atomics.load(c, ${SEQ});
   while (s === seq) {
     Atomics.store(c, ${WSLEEP}, 1);
     Atomics.wait(c, ${SEQ}, seq);
@@ -126,20 +126,20 @@ export class ThreadPool {
   private readonly laterArgs = new Int32Array(14 * LATER_MAX);
   private laterCount = 0;
 
-  private constructor(readonly size: number, private readonly spin: number) {}
+  private constructor(readonly size: number) {}
 
   /**
    * `size` workers (the calling thread is the extra one) instantiating `module` over `memory`;
    * worker w uses the GEMM scratch area at byte address scratch[w].
    */
-  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[], spin = SPIN): Promise<ThreadPool> {
-    const pool = new ThreadPool(size, spin);
+  static async create(module: WasmModule, memory: WasmMemory, size: number, scratch: number[]): Promise<ThreadPool> {
+    const pool = new ThreadPool(size);
     const ready: Promise<void>[] = [];
     for (let w = 0; w < size; w++) {
       const ctl = new SharedArrayBuffer(CTL_INTS * 4);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory, ctl, counter: pool.counter.buffer, spin, scratch: scratch[w] },
+        workerData: { module, memory, ctl, counter: pool.counter.buffer, scratch: scratch[w] },
       });
       ready.push(new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
@@ -231,7 +231,7 @@ export class ThreadPool {
   private finish(c: Int32Array, seq: number): void {
     if (Atomics.compareExchange(c, CLAIM, 0, 2) === 0) return;
     let d = Atomics.load(c, DONE);
-    for (let i = 0; d < seq && i < this.spin; i++) d = Atomics.load(c, DONE);
+    for (let i = 0; d < seq && i < SPIN; i++) d = Atomics.load(c, DONE);
     while (d < seq) {
       Atomics.store(c, MSLEEP, 1);
       Atomics.wait(c, DONE, d, 1000);
