@@ -92,7 +92,7 @@ export function cellOps(kernels: Kernels): { columnSums: ColumnSums; gather: Gat
  * once per forward or backward pass when the kernel set can (`use`), else passed to gemm as is.
  */
 export class FixedB {
-  private packed: PackedB | undefined;
+  private handle: PackedB | undefined;
   private on = false;
 
   constructor(
@@ -104,12 +104,17 @@ export class FixedB {
   prepare(use: boolean): void {
     const k = this.kernels;
     this.on = use && k.packB !== undefined && k.gemmPacked !== undefined;
-    if (this.on) this.packed = k.packB!(this.transB, this.K, this.N, this.B, this.bOff, this.ldb, this.packed);
+    if (this.on) this.handle = k.packB!(this.transB, this.K, this.N, this.B, this.bOff, this.ldb, this.handle);
+  }
+
+  /** The packed operand, when prepare packed it. */
+  get packed(): PackedB | undefined {
+    return this.on ? this.handle : undefined;
   }
 
   /** C (M×N) = A (M×K)·op(B) + beta·C */
   gemm(M: number, A: Vec, aOff: number, lda: number, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void {
-    if (this.on) this.kernels.gemmPacked!(false, M, A, aOff, lda, this.packed!, beta, C, cOff, ldc);
+    if (this.on) this.kernels.gemmPacked!(false, M, A, aOff, lda, this.handle!, beta, C, cOff, ldc);
     else this.kernels.gemm(false, this.transB, M, this.N, this.K, A, aOff, lda, this.B, this.bOff, this.ldb, beta, C, cOff, ldc);
   }
 }
@@ -215,7 +220,7 @@ export abstract class Cell {
     }
 
     this.prepareForward(T, B);
-    for (let t = 0; t < T; t++) this.stepForward(t, B);
+    if (!this.allStepsForward(T, B)) for (let t = 0; t < T; t++) this.stepForward(t, B);
 
     state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
     this.storeCarry(state, stateOff + BH, T, B);
@@ -236,11 +241,12 @@ export abstract class Cell {
     this.clearCarryGrad(B);
 
     this.prepareBackward(T, B);
-    // With a kernel set that can overlap GEMMs, dW_hh += dGatesᵀ·Hprev goes in time chunks of
-    // `span` steps, each started as soon as BPTT has produced its rows (the plan depends on T only).
-    const span = this.chunkedWhhGrad && this.kernels.gemmLater && T >= 8 ? Math.ceil(T / 4) : 0;
+    const fused = this.allStepsBackward(T, B, dH, dHOff);
+    // Otherwise, with a kernel set that can overlap GEMMs, dW_hh += dGatesᵀ·Hprev goes in time chunks
+    // of `span` steps, each started as soon as BPTT has produced its rows (the plan depends on T only).
+    const span = !fused && this.chunkedWhhGrad && this.kernels.gemmLater && T >= 8 ? Math.ceil(T / 4) : 0;
     let end = T;
-    for (let t = T - 1; t >= 0; t--) {
+    for (let t = fused ? -1 : T - 1; t >= 0; t--) {
       this.stepBackward(t, B, dH, dHOff);
       if (span > 0 && (t % span === 0)) {
         const rows = (end - t) * B;
@@ -309,6 +315,17 @@ export abstract class Cell {
   protected storeCarry(_state: Vec, _off: number, _T: number, _B: number): void {}
   protected clearCarryGrad(_B: number): void {}
   protected storeCarryGrad(_dState: Vec, _off: number, _B: number): void {}
+  /**
+   * Every timestep at once, through the kernel set's fused recurrence (`*_steps_forward`: the
+   * steps below, the batch's rows split over threads); false when there is none for this call.
+   */
+  protected allStepsForward(_T: number, _B: number): boolean {
+    return false;
+  }
+  /** Likewise every step of BPTT (`*_steps_backward`). */
+  protected allStepsBackward(_T: number, _B: number, _dH: Vec, _dHOff: number): boolean {
+    return false;
+  }
   /** Gates⟨t⟩ (pre-activation, input part already in) → activated gates and h⟨t⟩ in hAll. */
   protected abstract stepForward(t: number, B: number): void;
   /** ∂J/∂h⟨t⟩ = dH⟨t⟩ + dhNext → dGates⟨t⟩ and dhNext := ∂J/∂h⟨t−1⟩. */

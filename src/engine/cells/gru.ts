@@ -1,4 +1,4 @@
-import type { Kernels } from '../kernels/kernels.js';
+import type { Kernels, PackedB } from '../kernels/kernels.js';
 import type { Vec } from '../types.js';
 import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
 
@@ -31,6 +31,11 @@ import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
  *   gru_minimal_forward(B, H, gates, gOff, h, hOff): void          z = σ, n = tanh in place; h⟨t⟩
  *   gru_minimal_backward(B, H, gates, gOff, h, hOff, dH, dHOff, dhNext, dGates, dOff): void
  *       as gru_backward_n with stride 2H
+ *   gru_steps_forward(T, B, H, G, gates, hAll, rh, whAT, whNT): boolean
+ *   gru_steps_backward(T, B, H, G, gates, hAll, dH, dHOff, dhNext, drh, dGates, whA, whN): boolean
+ *       every step of the forward / BPTT below at once, G = 3 (cho) or 2 (minimal; rh, drh, whN
+ *       unused); whAT, whNT, whA, whN: the W_hh blocks packed by the kernel set; false when the
+ *       kernel set cannot take the call
  */
 type V = Vec;
 export type GruForwardRz = (B: number, H: number, gates: V, gOff: number, h: V, hOff: number, rh: V, rhOff: number) => void;
@@ -48,6 +53,13 @@ export type GruResetAfterBackward = (
   B: number, H: number, gates: V, gOff: number, hn: V, hnOff: number, h: V, hOff: number, dH: V, dHOff: number,
   dhNext: V, dGates: V, dOff: number, dHH: V, dHHOff: number,
 ) => void;
+export type GruStepsForward = (
+  T: number, B: number, H: number, G: number, gates: V, hAll: V, rh: V | null, whAT: PackedB | undefined, whNT: PackedB | undefined,
+) => boolean;
+export type GruStepsBackward = (
+  T: number, B: number, H: number, G: number, gates: V, hAll: V, dH: V, dHOff: number, dhNext: V, drh: V | null, dGates: V,
+  whA: PackedB | undefined, whN: PackedB | undefined,
+) => boolean;
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -184,6 +196,8 @@ export class GruCell extends Cell {
   private readonly fwdN: FixedB; // cho: W_hnᵀ (H, H)
   private readonly bwdA: FixedB; // cho: W_hrz (2H, H); else W_hh (G·H, H)
   private readonly bwdN: FixedB; // cho: W_hn (H, H)
+  private readonly stepsFwd: GruStepsForward | undefined;
+  private readonly stepsBwd: GruStepsBackward | undefined;
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly form: GruForm) {
     super(kernels, names, I, H, form === 'minimal' ? 2 : 3);
@@ -201,6 +215,21 @@ export class GruCell extends Cell {
     this.fwdN = new FixedB(kernels, true, H, H, W, 2 * H * H, H);
     this.bwdA = new FixedB(kernels, false, A, H, W, 0, H);
     this.bwdN = new FixedB(kernels, false, H, H, W, 2 * H * H, H);
+    const fused = form !== 'resetAfter';
+    this.stepsFwd = fused ? (f['gru_steps_forward'] as GruStepsForward | undefined) : undefined;
+    this.stepsBwd = fused ? (f['gru_steps_backward'] as GruStepsBackward | undefined) : undefined;
+  }
+
+  protected override allStepsForward(T: number, B: number): boolean {
+    const cho = this.form === 'cho';
+    return this.stepsFwd?.(T, B, this.H, this.G, this.gates, this.hAll, cho ? this.rh : null,
+      this.fwdA.packed, cho ? this.fwdN.packed : undefined) ?? false;
+  }
+
+  protected override allStepsBackward(T: number, B: number, dH: V, dHOff: number): boolean {
+    const cho = this.form === 'cho';
+    return this.stepsBwd?.(T, B, this.H, this.G, this.gates, this.hAll, dH, dHOff, this.dhNext, cho ? this.drh : null,
+      this.dGates, this.bwdA.packed, cho ? this.bwdN.packed : undefined) ?? false;
   }
 
   protected override prepareForward(T: number, B: number): void {

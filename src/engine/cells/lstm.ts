@@ -1,4 +1,4 @@
-import type { Kernels } from '../kernels/kernels.js';
+import type { Kernels, PackedB } from '../kernels/kernels.js';
 import type { Param, Vec } from '../types.js';
 import { Cell, FixedB, makeParam, packWorthIt, type CellNames } from './cell.js';
 
@@ -27,6 +27,10 @@ import { Cell, FixedB, makeParam, packWorthIt, type CellNames } from './cell.js'
  *   lstm_coupled_forward(B, H, gates, gOff, c, cOff, tanhC, tcOff, h, hOff, wcf, wco): void
  *   lstm_coupled_backward(B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wcf, wco): void
  *       the same for the coupled gate blocks (f, g, o)
+ *   lstm_steps_forward(T, B, H, gates, cAll, tanhC, hAll, whhT): boolean
+ *   lstm_steps_backward(T, B, H, gates, cAll, tanhC, dH, dHOff, dhNext, dcNext, dGates, whh): boolean
+ *       every step of the forward / BPTT below at once (no peepholes, not coupled; whhT, whh: W_hh
+ *       packed by the kernel set); false when the kernel set cannot take the call
  */
 export type LstmForward = (
   B: number, H: number, gates: Vec, gOff: number, c: Vec, cOff: number, tanhC: Vec, tcOff: number,
@@ -45,6 +49,14 @@ export type LstmCoupledBackward = (
   B: number, H: number, gates: Vec, gOff: number, c: Vec, cOff: number, tanhC: Vec, tcOff: number,
   dH: Vec, dHOff: number, dhNext: Vec, dcNext: Vec, dGates: Vec, dOff: number, wcf: Vec | null, wco: Vec | null,
 ) => void;
+
+export type LstmStepsForward = (
+  T: number, B: number, H: number, gates: Vec, cAll: Vec, tanhC: Vec, hAll: Vec, whhT: PackedB | undefined,
+) => boolean;
+export type LstmStepsBackward = (
+  T: number, B: number, H: number, gates: Vec, cAll: Vec, tanhC: Vec, dH: Vec, dHOff: number,
+  dhNext: Vec, dcNext: Vec, dGates: Vec, whh: PackedB | undefined,
+) => boolean;
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -154,6 +166,8 @@ export class LstmCell extends Cell {
   private readonly bwd: LstmBackward;
   private readonly whhT: FixedB; // W_hhᵀ (H, G·H) for the forward steps
   private readonly whh: FixedB; //  W_hh (G·H, H) for the backward steps
+  private readonly stepsFwd: LstmStepsForward | undefined;
+  private readonly stepsBwd: LstmStepsBackward | undefined;
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly peephole: boolean, readonly coupled: boolean) {
     super(kernels, names, I, H, coupled ? 3 : 4);
@@ -176,6 +190,9 @@ export class LstmCell extends Cell {
       this.fwd = (f['lstm_forward'] as LstmForward | undefined) ?? lstmForward;
       this.bwd = (f['lstm_backward'] as LstmBackward | undefined) ?? lstmBackward;
     }
+    const plain = !peephole && !coupled;
+    this.stepsFwd = plain ? (f['lstm_steps_forward'] as LstmStepsForward | undefined) : undefined;
+    this.stepsBwd = plain ? (f['lstm_steps_backward'] as LstmStepsBackward | undefined) : undefined;
   }
 
   override init(uniform: () => number): void {
@@ -216,6 +233,15 @@ export class LstmCell extends Cell {
 
   protected override prepareBackward(T: number, B: number): void {
     this.whh.prepare(packWorthIt(T, B));
+  }
+
+  protected override allStepsForward(T: number, B: number): boolean {
+    return this.stepsFwd?.(T, B, this.H, this.gates, this.cAll, this.tanhC, this.hAll, this.whhT.packed) ?? false;
+  }
+
+  protected override allStepsBackward(T: number, B: number, dH: Vec, dHOff: number): boolean {
+    return this.stepsBwd?.(T, B, this.H, this.gates, this.cAll, this.tanhC, dH, dHOff,
+      this.dhNext, this.dcNext, this.dGates, this.whh.packed) ?? false;
   }
 
   protected stepForward(t: number, B: number): void {

@@ -1,5 +1,5 @@
 import type { Activation } from '../config.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { Kernels, PackedB } from '../kernels/kernels.js';
 import type { Vec } from '../types.js';
 import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
 
@@ -17,11 +17,20 @@ import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
  *       dA[dAOff+j] = (dH[dHOff+j] + dhNext[j]) · (1 − h[hOff+j]²)
  *   rnn_relu_backward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff): void
  *       dA[dAOff+j] = h[hOff+j] > 0 ? dH[dHOff+j] + dhNext[j] : 0
+ *   rnn_tanh_steps_forward(T, B, H, gates, hAll, whhT): boolean
+ *   rnn_tanh_steps_backward(T, B, H, hAll, dH, dHOff, dhNext, dGates, whh): boolean
+ *       every step of the forward / BPTT below at once (whhT, whh: W_hh packed by the kernel set);
+ *       false when the kernel set cannot take the call
  */
 export type RnnForward = (n: number, a: Vec, aOff: number, h: Vec, hOff: number) => void;
 export type RnnBackward = (
   n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
 ) => void;
+
+export type RnnStepsForward = (T: number, B: number, H: number, gates: Vec, hAll: Vec, whhT: PackedB | undefined) => boolean;
+export type RnnStepsBackward = (
+  T: number, B: number, H: number, hAll: Vec, dH: Vec, dHOff: number, dhNext: Vec, dGates: Vec, whh: PackedB | undefined,
+) => boolean;
 
 export function rnnTanhForward(n: number, a: Vec, aOff: number, h: Vec, hOff: number): void {
   for (let j = 0; j < n; j++) h[hOff + j] = Math.tanh(a[aOff + j]);
@@ -57,6 +66,8 @@ export class RnnCell extends Cell {
   private readonly actBackward: RnnBackward;
   private readonly whhT: FixedB; // W_hhᵀ for the forward steps
   private readonly whh: FixedB; //  W_hh for the backward steps
+  private readonly stepsFwd: RnnStepsForward | undefined;
+  private readonly stepsBwd: RnnStepsBackward | undefined;
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, activation: Activation) {
     super(kernels, names, I, H, 1);
@@ -70,6 +81,17 @@ export class RnnCell extends Cell {
       this.act = (f['rnn_tanh_forward'] as RnnForward | undefined) ?? rnnTanhForward;
       this.actBackward = (f['rnn_tanh_backward'] as RnnBackward | undefined) ?? rnnTanhBackward;
     }
+    const tanh = activation !== 'relu';
+    this.stepsFwd = tanh ? (f['rnn_tanh_steps_forward'] as RnnStepsForward | undefined) : undefined;
+    this.stepsBwd = tanh ? (f['rnn_tanh_steps_backward'] as RnnStepsBackward | undefined) : undefined;
+  }
+
+  protected override allStepsForward(T: number, B: number): boolean {
+    return this.stepsFwd?.(T, B, this.H, this.gates, this.hAll, this.whhT.packed) ?? false;
+  }
+
+  protected override allStepsBackward(T: number, B: number, dH: Vec, dHOff: number): boolean {
+    return this.stepsBwd?.(T, B, this.H, this.hAll, dH, dHOff, this.dhNext, this.dGates, this.whh.packed) ?? false;
   }
 
   protected override prepareForward(T: number, B: number): void {

@@ -24,7 +24,7 @@ const SPIN = 50_000;
 
 const SEQ = 0;
 const DONE = 1;
-const OP = 2; // 1: exit, 3: chunked gemm, 4: a batch of whole gemms (gemmLater)
+const OP = 2; // 1: exit, 3: chunked gemm, 4: a batch of whole gemms (gemmLater), 5: row blocks of a recurrence
 const ERR = 3;
 const WSLEEP = 4; // the worker is (about to be) in Atomics.wait: notify it
 const MSLEEP = 5; // the caller is (about to be) in Atomics.wait: notify it
@@ -36,6 +36,35 @@ export const LATER_MAX = 4;
 
 /** Chunked-GEMM job arguments (ARGS…): the 14 asm gemm arguments, then byCols, unit, per, extent, chunks. */
 export const JOB_INTS = 19;
+
+/**
+ * The asm recurrences (asm/steps.ts) a row-block job may run, by index. Each takes
+ * (T, B, rows, …, scratch): argument 2 is the block's row count and the last the thread's scratch.
+ */
+export const STEP_FNS = [
+  'rnn_tanh_steps_forward', 'rnn_tanh_steps_backward', 'lstm_steps_forward', 'lstm_steps_backward',
+  'gru_steps_forward', 'gru_steps_backward',
+] as const;
+export type StepFn = (typeof STEP_FNS)[number];
+/** Most arguments of a step function. */
+export const STEP_MAX_ARGS = 16;
+/**
+ * Row-block job (ARGS…): fn (index into STEP_FNS), nargs, unit, per, extent (B), then the
+ * arguments for rows [0, …) and each argument's bytes per row (0: the same for every block).
+ */
+export const ROW_JOB_INTS = 5 + 2 * STEP_MAX_ARGS;
+
+/** The arguments of row block i (rows [lo, hi), lo = i·per·unit) into out; false past the last. */
+export function blockArgs(job: ArrayLike<number>, i: number, scratch: number, out: number[]): boolean {
+  const nargs = job[1]!, unit = job[2]!, per = job[3]!, extent = job[4]!;
+  const lo = i * per * unit;
+  if (lo >= extent) return false;
+  out.length = nargs;
+  for (let j = 0; j < nargs; j++) out[j] = job[5 + j]! + lo * job[21 + j]!; // 21 = 5 + STEP_MAX_ARGS (the worker has no constants)
+  out[2] = Math.min(extent, lo + per * unit) - lo;
+  out[nargs - 1] = scratch;
+  return true;
+}
 
 /**
  * The sub-problem of chunk i: columns (byCols) or rows [lo, hi) of C, lo = i·per·unit. Shared by
@@ -70,7 +99,11 @@ const c = new Int32Array(ctl);
 const cnt = new Int32Array(counter);
 const job = new Int32Array(${JOB_INTS});
 const a = new Int32Array(14);
+const steps = ${JSON.stringify(STEP_FNS)}.map((n) => inst.exports[n]);
+const rjob = new Int32Array(${ROW_JOB_INTS});
+const v = [];
 ${chunkArgs.toString()}
+${blockArgs.toString()}
 let seq = 0;
 parentPort.postMessage('ready');
 for (;;) {
@@ -99,12 +132,16 @@ for (;;) {
     if (Atomics.load(c, ${MSLEEP}) !== 0) Atomics.notify(c, ${DONE});
     continue;
   }
-  for (let j = 0; j < ${JOB_INTS}; j++) job[j] = c[${ARGS} + j];
   try {
-    const n = job[18];
-    for (let i = Atomics.add(cnt, 0, 1); i < n; i = Atomics.add(cnt, 0, 1)) {
-      if (!chunkArgs(job, i, a)) break;
-      gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, a[13]);
+    if (c[${OP}] === 5) {
+      for (let j = 0; j < ${ROW_JOB_INTS}; j++) rjob[j] = c[${ARGS} + j];
+      const fn = steps[rjob[0]];
+      for (let i = Atomics.add(cnt, 0, 1); blockArgs(rjob, i, scratch, v); i = Atomics.add(cnt, 0, 1)) fn(...v);
+    } else {
+      for (let j = 0; j < ${JOB_INTS}; j++) job[j] = c[${ARGS} + j];
+      for (let i = Atomics.add(cnt, 0, 1); chunkArgs(job, i, a); i = Atomics.add(cnt, 0, 1)) {
+        gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], scratch, a[13]);
+      }
     }
   } catch (e) {
     Atomics.store(c, ${ERR}, 1);
@@ -158,29 +195,53 @@ export class ThreadPool {
    * which runs its chunks with `run(args14)`; returns when every chunk is done.
    */
   gemm(job: Int32Array, run: (a: Int32Array) => void): void {
+    const seq = this.open(3, job, JOB_INTS);
+    const a = this.sub;
+    let failed: unknown = null;
+    try {
+      for (let i = Atomics.add(this.counter, 0, 1); chunkArgs(job, i, a); i = Atomics.add(this.counter, 0, 1)) run(a);
+    } catch (e) {
+      failed = e;
+    }
+    this.join(seq, failed);
+  }
+
+  /**
+   * Run a recurrence split into row blocks (job: ROW_JOB_INTS ints, see blockArgs) on the workers
+   * and the calling thread, which runs its blocks with `run(args)` given its own `scratch`.
+   */
+  rowBlocks(job: Int32Array, scratch: number, run: (args: number[]) => void): void {
+    const seq = this.open(5, job, ROW_JOB_INTS);
+    const v = this.args;
+    let failed: unknown = null;
+    try {
+      for (let i = Atomics.add(this.counter, 0, 1); blockArgs(job, i, scratch, v); i = Atomics.add(this.counter, 0, 1)) run(v);
+    } catch (e) {
+      failed = e;
+    }
+    this.join(seq, failed);
+  }
+  private readonly args: number[] = [];
+
+  /** Hand job `op` (the first n ints of job) to every worker; the caller then takes chunks too. */
+  private open(op: number, job: Int32Array, n: number): number {
     if (this.closed) throw new RnnError('the kernel thread pool is closed');
     if (this.pending !== 0) throw new RnnError('the kernel thread pool is busy with a gemmLater batch');
     const seq = ++this.seq;
     Atomics.store(this.counter, 0, 0);
     for (const c of this.ctls) {
-      c[OP] = 3;
-      for (let j = 0; j < JOB_INTS; j++) c[ARGS + j] = job[j]!;
+      c[OP] = op;
+      for (let j = 0; j < n; j++) c[ARGS + j] = job[j]!;
       Atomics.store(c, SEQ, seq);
       Atomics.store(c, CLAIM, 0); // after SEQ: a claim of this open job re-reads SEQ = seq
       // (sequentially consistent: either we see WSLEEP = 1, or the worker's wait sees the new SEQ)
       if (Atomics.load(c, WSLEEP) !== 0) Atomics.notify(c, SEQ);
     }
-    const n = job[18]!;
-    const a = this.sub;
-    let failed: unknown = null;
-    try {
-      for (let i = Atomics.add(this.counter, 0, 1); i < n; i = Atomics.add(this.counter, 0, 1)) {
-        if (!chunkArgs(job, i, a)) break;
-        run(a);
-      }
-    } catch (e) {
-      failed = e;
-    }
+    return seq;
+  }
+
+  /** Wait for (or cancel) every worker's part of job seq; rethrow the caller's own failure. */
+  private join(seq: number, failed: unknown): void {
     for (const c of this.ctls) this.finish(c, seq);
     if (failed !== null) throw failed;
   }

@@ -6,8 +6,9 @@ import { RnnError } from '../../errors.js';
 import type { Vec } from '../types.js';
 import { gemm as jsGemm } from './js.js';
 import { registerBuffer, type GemmCall, type Kernels, type PackedB } from './kernels.js';
-import { JOB_INTS, LATER_MAX, ThreadPool } from './thread-pool.js';
+import { JOB_INTS, LATER_MAX, ROW_JOB_INTS, STEP_FNS, STEP_MAX_ARGS, ThreadPool, type StepFn } from './thread-pool.js';
 import { createWasmFused, WA, type WasmExports, type WasmModule } from './wasm-fused.js';
+import { createWasmSteps } from './wasm-steps.js';
 
 /**
  * The WebAssembly SIMD kernel set (sources in asm/, compiled by scripts/build-wasm.mjs). Buffers
@@ -200,6 +201,27 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     call(transA ? 1 : 0, 2, M, N, K, A.byteOffset + aOff * 4, lda, p.at, N, beta, C.byteOffset + cOff * 4, ldc);
   }
 
+  // --- whole recurrences, the batch split into blocks of rows (asm/steps.ts) ---
+  const stepJob = new Int32Array(ROW_JOB_INTS);
+  const stepFn = (fn: StepFn): ((...a: number[]) => void) => (ex as unknown as Record<StepFn, (...a: number[]) => void>)[fn];
+  function runSteps(fn: StepFn, B: number, args: number[], rowBytes: number[]): void {
+    const units = Math.ceil(B / MR);
+    const blocks = pool === null || pool.busy ? 1 : Math.min(units, threads);
+    const f = stepFn(fn);
+    if (blocks === 1) {
+      args[2] = B;
+      args[args.length - 1] = scratch[0]!;
+      f(...args);
+      return;
+    }
+    stepJob.fill(0);
+    stepJob.set([STEP_FNS.indexOf(fn), args.length, MR, Math.ceil(units / blocks), B]);
+    stepJob.set(args, 5);
+    stepJob.set(rowBytes, 5 + STEP_MAX_ARGS);
+    pool!.rowBlocks(stepJob, scratch[0]!, (v) => f(...v));
+  }
+  const packedAt = (p: PackedB | undefined): number => (p ? (p as Packed).at : -1);
+
   const self: WasmKernels = {
     name: `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
     dtype: 'f32',
@@ -211,7 +233,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     gemmPacked,
     gemmLater,
     sync: () => pool?.sync(run),
-    fused: createWasmFused(ex, own, allocBytes, () => buffer),
+    fused: { ...createWasmFused(ex, own, allocBytes, () => buffer), ...createWasmSteps(own, packedAt, runSteps) },
     allocated: () => top - ARENA_START,
     close: () => pool?.close(),
   };

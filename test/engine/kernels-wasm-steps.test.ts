@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
+import type { Kernels } from '../../src/engine/kernels/kernels.ts';
+import { createWasmKernels, type WasmKernels } from '../../src/engine/kernels/wasm.ts';
+import { RnnLanguageModel } from '../../src/engine/model.ts';
+import { Rng } from '../../src/util/rng.ts';
+
+// The whole-sequence recurrences (asm/steps.ts: every timestep at once, the batch's rows split
+// over threads) against the same kernels run one timestep at a time.
+
+let k1: WasmKernels;
+let k2: WasmKernels;
+beforeAll(async () => {
+  k1 = await createWasmKernels({ threads: 1 });
+  k2 = await createWasmKernels({ threads: 2 });
+});
+afterAll(() => {
+  k1.close();
+  k2.close();
+});
+
+const V = 13, T = 9, B = 10; // two blocks of rows on 2 threads: 8 and 2
+const variants: [string, Partial<ModelConfig>][] = [
+  ['rnn tanh', { cell: 'rnn' }],
+  ['lstm', { cell: 'lstm' }],
+  ['gru', { cell: 'gru' }],
+  ['gru minimal', { cell: 'gru', minimal: true }],
+];
+
+/** k with its `*_steps_*` ops counted (calls taken), or removed (`off`). */
+function variant(k: Kernels, off: boolean): { kernels: Kernels; taken: () => number } {
+  let taken = 0;
+  const fused: Record<string, (...args: never[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(k.fused)) {
+    if (!name.includes('_steps_')) fused[name] = fn;
+    else if (!off) fused[name] = (...args: never[]) => (fn(...args) === true ? (taken++, true) : false);
+  }
+  return { kernels: { ...k, fused }, taken: () => taken };
+}
+
+function run(kernels: Kernels, cfg: Partial<ModelConfig>): { loss: number; grads: Map<string, Float32Array>; state: Float32Array } {
+  const config: ModelConfig = { ...defaultModelConfig, hidden: 16, layers: 2, vocabSize: V, ...cfg };
+  const m = new RnnLanguageModel(config, kernels, new Rng(3));
+  const r = new Rng(4);
+  const x = new Int32Array(T * B).map(() => r.int(V)), y = new Int32Array(T * B).map(() => r.int(V));
+  const state = m.newState(B);
+  let loss = 0;
+  for (let s = 0; s < 2; s++) {
+    m.zeroGrad();
+    loss = m.lossAndGrad(x, y, T, B, state, null);
+  }
+  return { loss, grads: new Map(m.params.map((p) => [p.name, Float32Array.from(p.grad)])), state: Float32Array.from(state) };
+}
+
+describe('whole-sequence recurrences', () => {
+  for (const [name, cfg] of variants) {
+    it(`${name}: the same bits on 1 and 2 threads; the same forward as step by step`, () => {
+      const steps = variant(k1, true);
+      const one = variant(k1, false), two = variant(k2, false);
+      const ref = run(steps.kernels, cfg);
+      const a = run(one.kernels, cfg), b = run(two.kernels, cfg);
+      expect(one.taken()).toBeGreaterThan(0);
+      expect(two.taken()).toBeGreaterThan(0);
+      expect(b.loss).toBe(a.loss);
+      expect(Array.from(b.state)).toEqual(Array.from(a.state));
+      for (const [p, g] of a.grads) expect(Array.from(b.grads.get(p)!), p).toEqual(Array.from(g));
+      // step by step: the same forward; the same gradients but for dW_hh, which step by step
+      // accumulates in time chunks (another summation order)
+      expect(a.loss).toBe(ref.loss);
+      expect(Array.from(a.state)).toEqual(Array.from(ref.state));
+      for (const [p, g] of ref.grads) {
+        const got = a.grads.get(p)!;
+        if (!p.includes('weight_hh')) expect(Array.from(got), p).toEqual(Array.from(g));
+        else for (let i = 0; i < g.length; i++) expect(Math.abs(got[i]! - g[i]!), p).toBeLessThan(1e-5 * Math.max(1, Math.abs(g[i]!)));
+      }
+    });
+  }
+});
