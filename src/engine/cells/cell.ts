@@ -8,7 +8,8 @@ import type { Param, Vec } from '../types.js';
  *   forward:  Gates = X·W_ihᵀ + bias            one GEMM over all T·B positions (layer 0: the input
  *                                              is one-hot, so gather columns of W_ih instead)
  *             for t: stepForward(t)           the cell's recurrence: one GEMM per timestep + pointwise
- *   backward: for t = T−1 … 0: stepBackward(t)  BPTT, the forward in reverse
+ *                                              (or all steps at once: allStepsForward)
+ *   backward: for t = T−1 … 0: stepBackward(t)  BPTT, the forward in reverse (or allStepsBackward)
  *             dW_ih += dGatesᵀ·X, dW_hh += dGatesᵀ·Hprev, db += Σ_p dGates   (all timesteps at once)
  *             dX = dGates·W_ih                  one GEMM
  *

@@ -6,10 +6,12 @@ import type { WasmMemory, WasmModule } from './wasm-fused.js';
  * Worker threads that run the WebAssembly GEMM on the shared linear memory, sharing one big GEMM
  * with the calling thread. One control block (Int32Array over a SharedArrayBuffer) per worker: the
  * caller writes the arguments, bumps `seq`, opens the job (CLAIM = 0) and notifies; no postMessage
- * per call. A GEMM is cut into chunks of NR columns (or MR rows) that every participant takes from
+ * per call. A job is either a GEMM cut into chunks of NR columns (or MR rows), or a whole
+ * recurrence (asm/steps.ts) cut into blocks of batch rows; every participant takes chunks from
  * one shared counter, so a worker that the OS has descheduled (the machine is shared) costs at most
  * the chunk it holds: the caller does the rest, and if the worker never claimed the job the caller
- * cancels it (CLAIM 0 → 2) instead of waiting. Which thread computes a chunk does not change its
+ * cancels it (CLAIM 0 → 2) instead of waiting. (A recurrence has one block per thread, since its
+ * rows carry state from step to step; there a late worker costs its whole block.) Which thread computes a chunk does not change its
  * bits (every element of C is summed over k in the same order wherever it is computed), so results
  * stay deterministic. Between jobs a worker spins (SPIN loads, ~0.4 ms) before it sleeps in
  * Atomics.wait: a futex wake-up costs tens of µs, more than the element-wise work that separates
