@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
+import type { ModelConfig } from '../../src/engine/config.ts';
 import type { Kernels } from '../../src/engine/kernels/kernels.ts';
 import { createWasmKernels, type WasmKernels } from '../../src/engine/kernels/wasm.ts';
-import { RnnLanguageModel } from '../../src/engine/model.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { twoSteps, type TwoSteps } from './two-steps.ts';
 
 // The whole-sequence recurrences (asm/steps.ts: every timestep at once, the batch's rows split
 // over threads) against the same kernels run one timestep at a time.
@@ -38,19 +37,7 @@ function variant(k: Kernels, off: boolean): { kernels: Kernels; taken: () => num
   return { kernels: { ...k, fused }, taken: () => taken };
 }
 
-function run(kernels: Kernels, cfg: Partial<ModelConfig>): { loss: number; grads: Map<string, Float32Array>; state: Float32Array } {
-  const config: ModelConfig = { ...defaultModelConfig, hidden: 16, layers: 2, vocabSize: V, ...cfg };
-  const m = new RnnLanguageModel(config, kernels, new Rng(3));
-  const r = new Rng(4);
-  const x = new Int32Array(T * B).map(() => r.int(V)), y = new Int32Array(T * B).map(() => r.int(V));
-  const state = m.newState(B);
-  let loss = 0;
-  for (let s = 0; s < 2; s++) {
-    m.zeroGrad();
-    loss = m.lossAndGrad(x, y, T, B, state, null);
-  }
-  return { loss, grads: new Map(m.params.map((p) => [p.name, Float32Array.from(p.grad)])), state: Float32Array.from(state) };
-}
+const run = (kernels: Kernels, cfg: Partial<ModelConfig>): TwoSteps => twoSteps(kernels, { hidden: 16, layers: 2, vocabSize: V, ...cfg }, T, B, 3);
 
 describe('whole-sequence recurrences', () => {
   for (const [name, cfg] of variants) {

@@ -247,19 +247,21 @@ export abstract class Cell {
     // of `span` steps, each started as soon as BPTT has produced its rows (the plan depends on T only).
     const span = !fused && this.chunkedWhhGrad && this.kernels.gemmLater && T >= 8 ? Math.ceil(T / 4) : 0;
     let end = T;
-    for (let t = fused ? -1 : T - 1; t >= 0; t--) {
-      this.stepBackward(t, B, dH, dHOff);
-      if (span > 0 && (t % span === 0)) {
-        const rows = (end - t) * B;
-        const call: GemmCall = [true, false, GH, H, rows, this.dGates, t * B * GH, GH, this.hAll, t * B * H, H, 1, this.weightHh.grad, 0, H];
-        if (t > 0 || overlap) {
-          this.kernels.gemmLater!([call]);
-        } else {
-          // the last chunk with nothing left to overlap: after the one before it, on every thread
-          this.kernels.sync?.();
-          this.kernels.gemm(...call);
+    if (!fused) {
+      for (let t = T - 1; t >= 0; t--) {
+        this.stepBackward(t, B, dH, dHOff);
+        if (span > 0 && (t % span === 0)) {
+          const rows = (end - t) * B;
+          const call: GemmCall = [true, false, GH, H, rows, this.dGates, t * B * GH, GH, this.hAll, t * B * H, H, 1, this.weightHh.grad, 0, H];
+          if (t > 0 || overlap) {
+            this.kernels.gemmLater!([call]);
+          } else {
+            // the last chunk with nothing left to overlap: after the one before it, on every thread
+            this.kernels.sync?.();
+            this.kernels.gemm(...call);
+          }
+          end = t;
         }
-        end = t;
       }
     }
 
