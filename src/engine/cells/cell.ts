@@ -246,8 +246,8 @@ export abstract class Cell {
     // Otherwise, with a kernel set that can overlap GEMMs, dW_hh += dGatesᵀ·Hprev goes in time chunks
     // of `span` steps, each started as soon as BPTT has produced its rows (the plan depends on T only).
     const span = !fused && this.chunkedWhhGrad && this.kernels.gemmLater && T >= 8 ? Math.ceil(T / 4) : 0;
-    let end = T;
     if (!fused) {
+      let end = T;
       for (let t = T - 1; t >= 0; t--) {
         this.stepBackward(t, B, dH, dHOff);
         if (span > 0 && (t % span === 0)) {

@@ -36,8 +36,8 @@ const CTL_INTS = 80;
 /** Most GEMMs in one gemmLater batch (ARGS holds the count, then 14 ints per GEMM). */
 export const LATER_MAX = 4;
 
-/** Chunked-GEMM job arguments (ARGS…): the 14 asm gemm arguments, then byCols, unit, per, extent, chunks. */
-export const JOB_INTS = 19;
+/** Chunked-GEMM job arguments (ARGS…): the 14 asm gemm arguments, then byCols, unit, per, extent. */
+export const JOB_INTS = 18;
 
 /**
  * The asm recurrences (asm/steps.ts) a row-block job may run, by index. Each takes

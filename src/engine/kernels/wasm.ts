@@ -165,7 +165,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     const per = Math.ceil(units / chunks);
     job[0] = tA; job[1] = tB; job[2] = M; job[3] = N; job[4] = K; job[5] = a; job[6] = lda; job[7] = b; job[8] = ldb;
     job[9] = beta; job[10] = c; job[11] = ldc; job[12] = scratch[0]!; job[13] = 0;
-    job[14] = byCols ? 1 : 0; job[15] = unit; job[16] = per; job[17] = extent; job[18] = Math.ceil(units / per);
+    job[14] = byCols ? 1 : 0; job[15] = unit; job[16] = per; job[17] = extent;
     pool.gemm(job, run);
   }
 
