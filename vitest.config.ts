@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // the slow group (a 200 MB corpus) runs with `npm run test:slow`; .ci/run runs both
+    exclude: process.env.RNN_SLOW_TESTS ? [] : ['test/**/*.slow.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

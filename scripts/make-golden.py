@@ -3,8 +3,8 @@
 
 For each case: a torch.nn.{RNN,LSTM,GRU} module named `rnn` over one-hot token inputs and a
 torch.nn.Linear head named `out`, in float64 (the variants PyTorch lacks -- LSTM peephole and
-coupled, the notes' GRU, the minimal GRU -- as a plain autograd implementation of SPEC 3's
-equations, written independently of the engine), with seeded weights, tokens and a non-zero carried-in
+coupled, the Cho GRU, the minimal GRU -- as a plain autograd implementation of the equations
+in src/engine/cells/*.ts, written independently of the engine), with seeded weights, tokens and a non-zero carried-in
 state. Dumps the weights, inputs, targets, carried-in state, mean cross-entropy loss, every
 parameter gradient, the gradient with respect to the carried-in state and the carried-out state.
 States use the engine's layout: for each layer, h (B, H) then (LSTM) c (B, H); positions are
@@ -89,7 +89,7 @@ def make(name, over, seed):
 
 
 def manual(name, over, seed):
-    """SPEC 3's equations with torch autograd, for the variants torch.nn does not have."""
+    """The cells' equations with torch autograd, for the variants torch.nn does not have."""
     torch.manual_seed(seed)
     cell = over['cell']
     peephole, coupled, minimal = over.get('peephole', False), over.get('coupled', False), over.get('minimal', False)
@@ -142,7 +142,7 @@ def manual(name, over, seed):
                 a = (xi + h @ Wh.T + bh).split(H, dim=1)
                 z, n = torch.sigmoid(a[0]), torch.tanh(a[1])
                 h = (1 - z) * n + z * h
-            else:  # the notes' GRU (Cho et al. 2014): r gates h before W_hn
+            else:  # the Cho GRU (Cho et al. 2014): r gates h before W_hn
                 xr, xz, xn = xi.split(H, dim=1)
                 Whr, Whz, Whn = Wh.split(H, dim=0)
                 bhr, bhz, bhn = bh.split(H)

@@ -4,12 +4,14 @@ import { evaluate as evaluateLeft, type EvalOptions, type EvalResult } from '../
 import { evaluateInfill } from '../eval/infill.js';
 import { readCorpus, splitTrainVal } from '../tokenizer/corpus.js';
 import type { LoadedModel } from './load.js';
-import { defaultCorpusPath } from './paths.js';
+import { defaultCorpusPath } from '../tokenizer/corpus.js';
 
 export interface FileEvalResult extends EvalResult {
   /** What was evaluated, in words. */
   source: string;
   infill: boolean;
+  /** Windows line ends (CRLF) read as '\n'. */
+  crlf: number;
 }
 
 /**
@@ -24,10 +26,10 @@ export async function evaluateFiles(
   const infill = model.config.bidirectional;
   const evaluate = (m: typeof model, ids: ArrayLike<number>, o: EvalOptions): EvalResult => (infill ? evaluateInfill(m, ids, o) : evaluateLeft(m, ids, o));
   if (files.length > 0) {
-    const corpus = await readCorpus(files);
+    const corpus = await readCorpus(files, { text: true });
     const { ids, unknown } = vocab.encode(corpus.data, { start: true, source: corpus.name });
     const r = evaluate(model, ids, opts);
-    return { ...r, unknown, source: corpus.name, infill };
+    return { ...r, unknown, source: corpus.name, infill, crlf: corpus.crlf };
   }
   const t = file.training;
   const paths = Array.isArray(t.options.corpus) && t.options.corpus.length > 0 ? (t.options.corpus as string[]) : [defaultCorpusPath];
@@ -42,5 +44,5 @@ export async function evaluateFiles(
   const { ids } = vocab.encode(corpus.data, { start: true, source: corpus.name });
   const split = splitTrainVal(ids, t.split.valFraction);
   const r = evaluate(model, split.val, opts);
-  return { ...r, source: `validation split of ${t.corpus.name} (last ${(t.split.valFraction * 100).toFixed(1)}%)`, infill };
+  return { ...r, source: `validation split of ${t.corpus.name} (last ${(t.split.valFraction * 100).toFixed(1)}%)`, infill, crlf: 0 };
 }

@@ -1,10 +1,14 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
+import { assertFits } from '../engine/memory.js';
 import { createModel } from '../engine/model.js';
 import { loadModelFile, loadParamsInto, type ModelFile } from '../model-io/index.js';
 import type { Vocab } from '../tokenizer/vocab.js';
 import { Rng } from '../util/rng.js';
-import { getKernels, releaseKernels, type KernelChoice } from './kernels.js';
+import { describeKernels, getKernels, releaseKernels, type KernelChoice } from './kernels.js';
+
+/** The largest block sampling, scoring and evaluation run by default. */
+const INFERENCE = { B: 32, T: 128, moments: 0, dropout: false };
 
 export interface LoadedModel {
   path: string;
@@ -16,7 +20,7 @@ export interface LoadedModel {
 }
 
 /** Reads, validates and builds a model from its file (the library's `loadModel`). */
-export async function loadModel(path = 'model.json', choice: KernelChoice = {}): Promise<LoadedModel> {
+export async function loadModel(path: string, choice: KernelChoice = {}): Promise<LoadedModel> {
   const file = loadModelFile(path);
   if (file.vocab.size !== file.config.vocabSize) {
     throw new RnnError(`invalid model file ${path}: the vocabulary does not fit the configuration`, {
@@ -25,6 +29,7 @@ export async function loadModel(path = 'model.json', choice: KernelChoice = {}):
   }
   const kernels = await getKernels(choice);
   try {
+    assertFits(file.config, INFERENCE, kernels.memoryLimit, `what ${describeKernels(kernels)} can hold`);
     const model = createModel(file.config, kernels, new Rng(0));
     loadParamsInto(file.params, model.params, path);
     return { path, model, vocab: file.vocab, file, close: () => releaseKernels(kernels) };

@@ -1,10 +1,6 @@
 import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RnnError } from '../errors.js';
-
-/** The bundled default corpus (corpora/ at the package root; this file is two levels below it). */
-export const defaultCorpusPath = fileURLToPath(new URL('../../corpora/tinyshakespeare.txt', import.meta.url));
 
 /** Fails before training starts when a file cannot be written where the user asked. */
 export function assertWritable(path: string, option: string): void {
@@ -26,4 +22,10 @@ export function assertWritable(path: string, option: string): void {
       hint: 'create the directory, or choose another path', kind: 'usage',
     });
   }
+}
+
+/** A path as a user would write it here: relative to the current folder when inside it. */
+export function displayPath(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }

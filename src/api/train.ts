@@ -1,30 +1,34 @@
-import { checkResumeFits, loadModelFile, loadParamsInto, saveModelFile, tensorsOf, validateCheckpointState, type ModelFile, type TrainingInfo } from '../model-io/index.js';
-import type { Tensor, TensorData } from '../model-io/index.js';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { RnnError } from '../errors.js';
-import { createModel } from '../engine/model.js';
+import { availableParallelism } from 'node:os';
+import { dirname, relative, resolve } from 'node:path';
+import { describeCell } from '../engine/config.js';
 import type { LanguageModel } from '../engine/language-model.js';
+import { assertFits } from '../engine/memory.js';
+import { createModel } from '../engine/model.js';
 import type { Vec } from '../engine/types.js';
+import { RnnError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
+import { checkResumeFits, loadModelFile, loadParamsInto, saveModelFile, summarizeModel, tensorsOf, validateCheckpointState, type ModelFile, type Tensor, type TensorData, type TrainingInfo } from '../model-io/index.js';
 import { sample } from '../sample/sample.js';
-import { readCorpus, splitTrainVal, type Split } from '../tokenizer/corpus.js';
+import { defaultCorpusPath, readCorpus, splitTrainVal, type Corpus, type Split } from '../tokenizer/corpus.js';
 import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import type { Optimizer } from '../train/optimizers.js';
-import { defaultTrainOptions, validateTrainOptions, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
+import { defaultTrainOptions, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
-import { getKernels, releaseKernels } from './kernels.js';
-import { assertWritable, defaultCorpusPath } from './paths.js';
+import { capThreads, describeKernels, getKernels, releaseKernels } from './kernels.js';
+import { assertWritable, displayPath } from './paths.js';
 
 export interface TrainCall {
   events?: TrainEvents;
   /** Aborting stops training after the current step; a checkpoint is written first. */
   signal?: AbortSignal;
-  /** A checkpoint to continue from: its options are used, except the limits in `overrides`. */
+  /** A checkpoint to continue from: its options are used, except those in `overrides`. */
   resume?: string;
-  overrides?: Partial<Pick<TrainOptions, 'steps' | 'epochs' | 'maxTime'>>;
+  overrides?: ResumeOverrides;
+  /** Replace a model or checkpoint that another run left at the output paths [false: refuse]. */
+  force?: boolean;
   /** Told one line about the run once the data is ready. */
   onStart?(message: string): void;
 }
@@ -42,12 +46,16 @@ interface CheckpointJson {
   optimizerT: number;
 }
 
-const EVAL_BATCH = 16;
+interface LoadedCheckpoint {
+  path: string;
+  file: ModelFile;
+  json: CheckpointJson;
+}
 
 /** Trains a model as `rnn train` does; the library entry point. */
 export async function train(options: TrainOptionsInput, call: TrainCall = {}): Promise<TrainOutcome> {
   const ckpt = call.resume ? loadCheckpoint(call.resume) : null;
-  const opts = ckpt ? resumedOptions(ckpt.json.options, call.overrides) : defaultTrainOptions(options);
+  const opts = ckpt ? resumedOptions(ckpt, call.overrides) : defaultTrainOptions(options);
   // Absolute paths, so that a checkpoint resumed from another directory reads and writes the same files.
   opts.corpus = opts.corpus.map((p) => (p === '-' ? p : resolve(p)));
   opts.output = resolve(opts.output);
@@ -56,8 +64,11 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   assertDistinct(opts);
   assertWritable(opts.output, '--output');
   assertWritable(opts.checkpoint, '--checkpoint');
+  if (!call.force) assertOwnFiles(opts, ckpt);
+  const warn = (message: string) => call.events?.warning?.(message);
 
-  const corpus = await readCorpus(opts.corpus.length > 0 ? opts.corpus : [defaultCorpusPath]);
+  const corpus = await readRunCorpus(opts, ckpt);
+  if (corpus.crlf > 0) warn(`${corpus.name}: ${corpus.crlf.toLocaleString('en-US')} Windows line ends (CRLF) read as newlines`);
   if (ckpt && corpus.sha256 !== ckpt.file.training.corpus.sha256) {
     throw new RnnError('the corpus differs from the one the checkpoint was trained on', {
       expected: `sha256 ${ckpt.file.training.corpus.sha256.slice(0, 16)}… (${ckpt.file.training.corpus.name})`,
@@ -66,14 +77,20 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     });
   }
   const vocab = ckpt ? ckpt.file.vocab : Vocab.fromText(corpus.data, { eos: opts.eos, minCount: opts.minCount, maxVocab: opts.maxVocab }, corpus.name);
-  const { ids } = vocab.encode(corpus.data, { start: true, source: corpus.name });
+  const { ids, unknown } = vocab.encode(corpus.data, { start: true, source: corpus.name });
+  if (!ckpt && unknown >= UNK_WARN_SHARE * corpus.chars) warn(unknownShareWarning(opts, vocab, unknown, corpus.chars));
   const split = splitTrainVal(ids, opts.valFraction);
   fitBlock(opts, split.train.length, call.events);
 
-  const kernels = await getKernels({ threads: opts.threads });
+  const config = { ...opts.model, vocabSize: vocab.size };
+  const { threads, warning } = capThreads(opts.threads || availableParallelism());
+  if (opts.threads > 0 && warning) warn(warning);
+  const kernels = await getKernels({ threads });
   try {
-    const model = createModel({ ...opts.model, vocabSize: vocab.size }, kernels, new Rng(opts.seed));
-    if (ckpt) loadParamsInto(ckpt.file.params, model.params, call.resume);
+    const optimizerMoments = opts.optimizer === 'adam' ? 2 : 1;
+    assertFits(config, { B: opts.batchSize, T: opts.seqLength, moments: optimizerMoments, dropout: opts.model.dropout > 0 }, kernels.memoryLimit, `what ${describeKernels(kernels)} can hold`);
+    const model = createModel(config, kernels, new Rng(opts.seed));
+    if (ckpt) loadParamsInto(ckpt.file.params, model.params, ckpt.path);
     const corpusInfo = { name: corpus.name, bytes: corpus.bytes, chars: corpus.chars, sha256: corpus.sha256 }; // not its bytes
     const sink = new FileSink(model, vocab, corpusInfo, split, opts);
     const trainer = new Trainer(model, split.train, opts, sink, call.events);
@@ -81,15 +98,17 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
       const resume = resumeState(ckpt);
       checkResumeFits(ckpt.file, {
         stateSize: trainer.carried.length, moments: trainer.optimizer.moments(), streamLength: trainer.batches.L, cursor: resume.run.cursor,
-      }, call.resume);
+      }, ckpt.path);
       trainer.restore(resume);
+      const done = trainer.reachedLimit();
+      if (done) throw nothingLeftToDo(done, trainer.run, opts);
     }
     const onAbort = () => trainer.requestStop('interrupted');
     call.signal?.addEventListener('abort', onAbort);
     call.onStart?.(
-      `${ckpt ? `resuming ${call.resume} at step ${ckpt.json.run.step}` : 'training'}: ${corpus.name}, ${split.trainTokens.toLocaleString('en-US')} training / ` +
-        `${split.valTokens.toLocaleString('en-US')} validation chars, V=${vocab.size}, ${opts.model.cell} ${opts.model.layers}×${opts.model.hidden}, ` +
-        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${opts.lr}, seed ${opts.seed}, kernels ${kernels.name}`,
+      `${ckpt ? `resuming ${ckpt.path} at step ${ckpt.json.run.step}` : 'training'}: ${corpus.name}, ${split.trainTokens.toLocaleString('en-US')} training / ` +
+        `${split.valTokens.toLocaleString('en-US')} validation chars, V=${vocab.size}, ${describeCell(config)} ${opts.model.layers}×${opts.model.hidden}, ` +
+        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}; ${describeKernels(kernels)}`,
     );
     try {
       if (call.signal?.aborted) trainer.requestStop('interrupted');
@@ -103,20 +122,94 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   }
 }
 
+/** A share of the corpus that --min-count / --max-vocab turn into <UNK> worth a warning. */
+const UNK_WARN_SHARE = 0.01;
+
+function unknownShareWarning(opts: TrainOptions, vocab: Vocab, unknown: number, chars: number): string {
+  const limits = [opts.minCount > 1 ? `--min-count ${opts.minCount}` : '', opts.maxVocab !== null ? `--max-vocab ${opts.maxVocab}` : ''].filter(Boolean).join(' ');
+  const kept = vocab.chars.length;
+  return `${limits} keeps ${kept} character${kept === 1 ? '' : 's'}: ${unknown.toLocaleString('en-US')} of the corpus's ` +
+    `${chars.toLocaleString('en-US')} (${((100 * unknown) / chars).toFixed(1)}%) become <UNK>`;
+}
+
 /** The model, the checkpoint and the corpus must be three different files. */
 function assertDistinct(opts: TrainOptions): void {
   const clash = (what: string, option: string) =>
     new RnnError(`${option} would overwrite ${what}`, { expected: `a path other than ${what}`, got: option === '--output' ? opts.output : opts.checkpoint, kind: 'usage',
-      hint: 'e.g. --output model.json (the checkpoint goes to model.ckpt.json)' });
+      hint: 'e.g. --output book.json (the checkpoint goes to book.ckpt.json)' });
   if (opts.output === opts.checkpoint) throw clash('the checkpoint', '--output');
   if (opts.corpus.includes(opts.output)) throw clash('the corpus', '--output');
   if (opts.corpus.includes(opts.checkpoint)) throw clash('the corpus', '--checkpoint');
 }
 
-function resumedOptions(saved: TrainOptions, overrides: TrainCall['overrides'] = {}): TrainOptions {
-  const o = { ...saved };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+/** Two model files come from the same run: the same seed, corpus and model. */
+function sameRun(a: ModelFile, b: ModelFile): boolean {
+  return a.training.seed === b.training.seed && a.training.corpus.sha256 === b.training.corpus.sha256 &&
+    JSON.stringify(a.config) === JSON.stringify(b.config);
+}
+
+/**
+ * Never replace another run's work: a model or checkpoint already at the output paths must be
+ * this run's own (the checkpoint being resumed, or the model it wrote), unless --force.
+ */
+function assertOwnFiles(opts: TrainOptions, ckpt: LoadedCheckpoint | null): void {
+  for (const [path, kind] of [[opts.output, 'model'], [opts.checkpoint, 'checkpoint']] as const) {
+    if (!existsSync(path) || (ckpt && path === ckpt.path)) continue;
+    let other: ModelFile | null = null;
+    try {
+      other = loadModelFile(path);
+    } catch {
+      // not a model file: refused below all the same
+    }
+    if (ckpt && other && sameRun(other, ckpt.file)) continue;
+    const shown = displayPath(path);
+    throw new RnnError(other ? `${shown} holds another run's ${kind} (${summarizeModel(other)})` : `${shown} exists and is not a model of this run`, {
+      kind: 'usage',
+      hint: (kind === 'checkpoint' && other?.checkpoint ? `continue that run with \`rnn train --resume ${shown}\`, or ` : '') +
+        'write elsewhere with --output other.json, or pass --force to replace it',
+    });
+  }
+}
+
+function resumedOptions(ckpt: LoadedCheckpoint, overrides: ResumeOverrides = {}): TrainOptions {
+  const saved = ckpt.json.options;
+  const o: TrainOptions = { ...saved, model: { ...saved.model } };
+  // A checkpoint that was moved (another folder, another machine) takes its model along: the output
+  // keeps its place relative to the checkpoint.
+  if (ckpt.path !== saved.checkpoint) {
+    o.output = resolve(dirname(ckpt.path), relative(dirname(saved.checkpoint), saved.output));
+    o.checkpoint = ckpt.path;
+  }
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   return o;
+}
+
+/** The run's corpus; on resume, the recorded files, or the ones given instead (checked by SHA-256 after). */
+async function readRunCorpus(opts: TrainOptions, ckpt: LoadedCheckpoint | null): Promise<Corpus> {
+  const paths = opts.corpus.length > 0 ? opts.corpus : [defaultCorpusPath];
+  const missing = paths.find((p) => p !== '-' && !existsSync(p));
+  if (ckpt && missing) {
+    throw new RnnError(`cannot find the corpus of ${ckpt.path}: ${missing}`, {
+      expected: `${ckpt.file.training.corpus.name} (sha256 ${ckpt.file.training.corpus.sha256.slice(0, 16)}…)`, got: 'no such file',
+      hint: `give its files where they are now: rnn train --resume ${ckpt.path} path/to/${ckpt.file.training.corpus.name.split('+')[0]}`,
+    });
+  }
+  return readCorpus(paths);
+}
+
+/** A resume whose run has already reached a limit: say which, and how to go on. */
+function nothingLeftToDo(reason: StopReason, run: RunState, opts: TrainOptions): RnnError {
+  const minutes = Math.max(1, Math.ceil(run.elapsedSeconds / 60));
+  const what: Partial<Record<StopReason, [string, string]>> = {
+    steps: [`the run is at step ${run.step}, its --steps total`, `--steps ${2 * run.step}`],
+    epochs: [`the run has done ${opts.epochs} epochs, its --epochs total`, `--epochs ${2 * (opts.epochs ?? 1)}`],
+    'max-time': [`the run has trained for ${minutes} min, its --max-time total`, `--max-time ${2 * minutes}m (or none)`],
+    patience: [`validation has not improved for ${opts.patience} evaluations (--patience)`, `--patience ${2 * (opts.patience ?? 1)}`],
+  };
+  const [where, more] = what[reason] ?? [reason, '--steps N'];
+  return new RnnError(`nothing left to train: ${where}`, {
+    kind: 'usage', hint: `limits are totals of the whole run: give a larger one, e.g. \`rnn train --resume ${displayPath(opts.checkpoint)} ${more}\``,
+  });
 }
 
 /** A corpus shorter than B streams of T+1 tokens trains with fewer streams or shorter blocks. */
@@ -124,27 +217,30 @@ function fitBlock(opts: TrainOptions, n: number, events?: TrainEvents): void {
   const B = Math.max(1, Math.min(opts.batchSize, Math.floor((n - 1) / 2)));
   const L = Math.floor((n - 1) / B);
   const T = Math.max(1, Math.min(opts.seqLength, L));
-  if (B !== opts.batchSize || T !== opts.seqLength) {
-    events?.warning?.(`the training text is short (${n} tokens): using --batch-size ${B} --seq-length ${T}`);
-    opts.batchSize = B;
-    opts.seqLength = T;
+  if (B !== opts.batchSize) {
+    events?.warning?.(`the training text is short (${n.toLocaleString('en-US')} tokens): using --batch-size ${B} --seq-length ${T}`);
+  } else if (T !== opts.seqLength) {
+    events?.warning?.(`--seq-length ${opts.seqLength} is longer than each of the ${B} streams (${L.toLocaleString('en-US')} tokens): using --seq-length ${T}`);
   }
+  opts.batchSize = B;
+  opts.seqLength = T;
 }
 
-function loadCheckpoint(path: string): { file: ModelFile; json: CheckpointJson } {
-  const file = loadModelFile(path);
+function loadCheckpoint(given: string): LoadedCheckpoint {
+  const path = resolve(given);
+  const file = loadModelFile(path, '--resume');
   const json = file.checkpoint?.json as CheckpointJson | undefined;
   if (!file.checkpoint || !json || typeof json !== 'object' || !json.options || !json.run || typeof json.optimizerT !== 'number') {
-    throw new RnnError(`${path} is not a checkpoint`, {
+    throw new RnnError(`${given} is not a checkpoint`, {
       expected: 'a checkpoint written by rnn train (<output>.ckpt.json)', got: 'a model file without training state',
       hint: 'pass the .ckpt.json file that training wrote next to the model',
     });
   }
-  validateCheckpointState(file, path);
-  return { file, json };
+  validateCheckpointState(file, given);
+  return { path, file, json };
 }
 
-function resumeState(ckpt: { file: ModelFile; json: CheckpointJson }): Resume {
+function resumeState(ckpt: LoadedCheckpoint): Resume {
   const t = ckpt.file.checkpoint!.tensors;
   const moments = new Map<string, Float32Array>();
   for (const [name, v] of Object.entries(t)) if (name.startsWith('optimizer.')) moments.set(name.slice('optimizer.'.length), v.data as Float32Array);
@@ -177,9 +273,12 @@ class FileSink {
     return { config: this.model.config, vocab: this.vocab, params: tensorsOf(this.model.params), training };
   }
 
-  /** The options as the model records them: not where its files were written (that is not the model's). */
+  /**
+   * The options as the model records them: not where its files were written, nor the threads it
+   * ran on (neither is the model's: the same seed gives the same bits on any thread count).
+   */
   private optionsRecord(): Record<string, unknown> {
-    const { output: _o, checkpoint: _c, ...rest } = this.opts;
+    const { output: _o, checkpoint: _c, threads: _t, ...rest } = this.opts;
     return { ...rest, corpus: [...rest.corpus] };
   }
 
@@ -196,10 +295,10 @@ class FileSink {
     saveModelFile(this.opts.checkpoint, { ...this.fileOf(run), checkpoint: { json, tensors } });
   }
 
+  /** The exact figure `rnn eval perplexity` gives the split: one stream, the state carried through it. */
   validate(): number | null {
     if (this.split.valTokens < 1) return null;
-    const r = evaluate(this.model, this.split.val, { batch: Math.min(EVAL_BATCH, this.split.valTokens), seqLength: this.opts.seqLength });
-    return r.nats;
+    return evaluate(this.model, this.split.val).nats;
   }
 
   sample(temperatures: number[], step: number): { temperature: number; text: string }[] {

@@ -1,8 +1,8 @@
 /**
- * SPEC 8 throughput (`rnn bench`, src/cli/bench.ts). Every job runs in a fresh child process
- * (`rnn bench --child JOB`, so its peak RSS is its own); with `compare` the PyTorch reference
- * (../shared/bench/torch_charlm.py) runs the same job at 1 and 2 threads in the same run and the
- * ratio is taken against its better thread count.
+ * Throughput of the standard configurations (`rnn bench`, src/cli/bench.ts). Every job runs in a
+ * fresh child process (`rnn bench --child JOB`, so its peak RSS is its own); with `compare` the
+ * PyTorch reference (scripts/torch_charlm.py) runs the same job at 1 and 2 threads in the same run
+ * and the ratio is taken against its better thread count.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,7 +42,7 @@ export interface JobResult {
 export interface TorchResult { charsPerS: number; gflops: number; maxRssMb: number; blas: string; torch: string; threads: number }
 
 export const ALL_JOBS = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'S128', 'S512', 'E3'];
-const TORCH_SCRIPT = fileURLToPath(new URL('../../../shared/bench/torch_charlm.py', import.meta.url));
+const TORCH_SCRIPT = fileURLToPath(new URL('../../scripts/torch_charlm.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
 /** Run one job in this process (the child side). */

@@ -9,7 +9,7 @@ import { createOptimizer } from '../train/optimizers.js';
 import { TokenSampler } from '../sample/distribution.js';
 import { Rng } from '../util/rng.js';
 
-/** SPEC 8 configurations (the same table as ../shared/bench/torch_charlm.py). */
+/** The standard configurations (the same table as scripts/torch_charlm.py). */
 export interface BenchConfig { name: string; cell: CellKind; hidden: number; layers: number; batch: number; seq: number; optimizer: 'adam' | 'adagrad' }
 export const CONFIGS: readonly BenchConfig[] = [
   { name: 'C1', cell: 'rnn', hidden: 100, layers: 1, batch: 1, seq: 25, optimizer: 'adagrad' },
@@ -20,6 +20,18 @@ export const CONFIGS: readonly BenchConfig[] = [
   { name: 'C6', cell: 'rnn', hidden: 256, layers: 1, batch: 32, seq: 64, optimizer: 'adam' },
 ];
 export const SAMPLE_MODELS = { lstm128: { hidden: 128, layers: 1 }, lstm512x2: { hidden: 512, layers: 2 } } as const;
+
+/** Each job in a line: what it trains, samples or evaluates. */
+export function describeJobs(): string[] {
+  const train = CONFIGS.map((c) =>
+    `${c.name.padEnd(5)} ${(c.cell === 'rnn' ? 'rnn tanh' : c.cell).padEnd(8)} ${c.hidden} × ${c.layers}, batch ${c.batch}, ${c.seq} steps, ${c.optimizer}: training chars/s`);
+  return [
+    ...train,
+    `S128  lstm ${SAMPLE_MODELS.lstm128.hidden} × ${SAMPLE_MODELS.lstm128.layers}: sampling chars/s, one stream`,
+    `S512  lstm ${SAMPLE_MODELS.lstm512x2.hidden} × ${SAMPLE_MODELS.lstm512x2.layers}: sampling chars/s, one stream`,
+    'E3    the C3 model: evaluation chars/s',
+  ];
+}
 
 /** Forward FLOPs per character (as torch_charlm.py counts them); training is 3×. */
 export function flopsPerCharFwd(cell: CellKind, H: number, L: number, V: number): number {
@@ -36,7 +48,7 @@ export function flopsPerCharFwd(cell: CellKind, H: number, L: number, V: number)
 /** tinyshakespeare as ids of its sorted character set (V = 65, as the PyTorch script). */
 export function loadData(): { ids: Int32Array; V: number } {
   let text = '';
-  for (const rel of ['../../corpora/tinyshakespeare.txt', '../../../shared/corpora/tinyshakespeare.txt']) {
+  for (const rel of ['../../corpora/tinyshakespeare.txt']) {
     try {
       text = readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
       break;

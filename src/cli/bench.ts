@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { ALL_JOBS, runBench, runJob } from '../bench/main.js';
+import { describeJobs } from '../bench/workloads.js';
 import { RnnError } from '../errors.js';
-import { printJson } from './output.js';
+import { out, printJson } from './output.js';
 import { int, positive } from './parse.js';
 
 interface BenchFlags {
@@ -28,14 +29,15 @@ function jobList(value: string): string[] {
 export function benchCommand(program: Command): void {
   program
     .command('bench')
-    .description('training, sampling and evaluation throughput of the standard configurations (SPEC 8)')
+    .description('training, sampling and evaluation throughput of the standard configurations')
     .addOption(new Option('--config <jobs>', `comma-separated jobs: ${ALL_JOBS.join(', ')} (default: all)`).argParser(jobList))
-    .addOption(new Option('--compare', 'run the PyTorch reference (../shared/bench) on each job too and print the ratios').default(false))
+    .addOption(new Option('--compare', 'run the PyTorch reference (scripts/torch_charlm.py) on each job too and print the ratios').default(false))
     .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(int('--threads', 1, 256)))
     .addOption(new Option('--kernels <kind>', 'wasm or js').choices(['wasm', 'js']).default('wasm'))
     .addOption(new Option('--seconds <s>', 'least seconds per timed repetition').argParser(positive('--seconds')))
     .addOption(new Option('--budget <s>', "PyTorch's seconds for its 3 repetitions").argParser(positive('--budget')))
     .addOption(new Option('--child <job>', 'run one job in this process and print it as JSON').hideHelp())
+    .addHelpText('after', `\nJobs (character models of tinyshakespeare, V = 65):\n${describeJobs().map((l) => `  ${l}`).join('\n')}`)
     .action(async (flags: BenchFlags) => {
       if (flags.child !== undefined) {
         printJson(await runJob(jobList(flags.child)[0]!, flags.threads ?? availableParallelism(), flags.kernels, flags.seconds ?? 1));
@@ -43,7 +45,7 @@ export function benchCommand(program: Command): void {
       }
       await runBench({
         configs: flags.config, compare: flags.compare, threads: flags.threads, kernels: flags.kernels,
-        seconds: flags.seconds, budget: flags.budget, log: (line) => process.stdout.write(line + '\n'),
+        seconds: flags.seconds, budget: flags.budget, log: (line) => out(line + '\n'),
       });
     });
 }

@@ -2,14 +2,15 @@ import { Option, type Command } from 'commander';
 import { loadModel } from '../api/load.js';
 import { RnnError } from '../errors.js';
 import { fillText } from '../fill/fill.js';
-import { info, printJson, warn } from './output.js';
+import { chooseModel, MODEL_OPTION, refuseModelsAsTexts } from './model-arg.js';
+import { info, out, printJson, warn } from './output.js';
 import { int, positive } from './parse.js';
 import { readTextFile } from './read-text.js';
 
 interface FillFlags {
-  model: string;
+  model?: string;
   file?: string;
-  samples: number;
+  samples?: number;
   temperature: number;
   seed?: number;
   maxSweeps: number;
@@ -21,14 +22,15 @@ export function fillCommand(program: Command): void {
     .command('fill')
     .description('fill in the missing characters of a text: each `_` is one, a run of `_` a gap of that many')
     .argument('[text...]', 'the text with gaps, e.g. "To be, or n_t to be" (several words are joined with spaces)')
-    .option('-m, --model <path>', 'model file (bidirectional: both sides; otherwise the left context only)', 'model.json')
+    .option(MODEL_OPTION[0], `${MODEL_OPTION[1]}; bidirectional: both sides, otherwise the left context only`)
     .option('-f, --file <path>', 'read the text from a file ("-" for stdin) instead of the argument')
-    .addOption(new Option('--samples <N>', 'print N alternatives drawn with --temperature instead of the best fill').argParser(int('--samples', 1, 10000)).default(0))
+    .addOption(new Option('--samples <N>', 'print N alternatives drawn with --temperature instead of the best fill').argParser(int('--samples', 1, 10000)))
     .addOption(new Option('-t, --temperature <t>', 'softmax temperature for --samples').argParser(positive('--temperature')).default(1))
     .addOption(new Option('--seed <n>', 'random seed for --samples (same seed, same samples)').argParser(int('--seed', 0, 0xffffffff)))
     .addOption(new Option('--max-sweeps <n>', 'refinement sweeps at most (bidirectional models)').argParser(int('--max-sweeps', 1, 1000)).default(10))
     .option('--json', 'one JSON object: the fill, per-gap characters and probabilities, samples', false)
     .action(async (words: string[], flags: FillFlags) => {
+      refuseModelsAsTexts(words, false);
       const arg = words.length > 0 ? words.join(' ') : undefined;
       if ((arg === undefined) === (flags.file === undefined)) {
         throw new RnnError('give the text to fill either as an argument or with --file', {
@@ -36,26 +38,27 @@ export function fillCommand(program: Command): void {
         });
       }
       const text = arg ?? readTextFile(flags.file!, '--file');
-      const loaded = await loadModel(flags.model);
+      const loaded = await loadModel(chooseModel(flags.model));
+      const samples = flags.samples ?? 0;
       try {
         const bi = loaded.model.config.bidirectional;
-        if (!bi) warn(`${flags.model} is a left-to-right model: gaps are filled from the left context only`);
+        if (!bi) warn(`${loaded.path} is a left-to-right model: gaps are filled from the left context only`);
         const r = fillText(loaded.model, loaded.vocab, text, {
-          samples: flags.samples, temperature: flags.temperature, seed: flags.seed, maxSweeps: flags.maxSweeps,
+          samples, temperature: flags.temperature, seed: flags.seed, maxSweeps: flags.maxSweeps,
         });
         if (r.unknown > 0) warn(`${r.unknown} character(s) of the text are not in the model's vocabulary: read as <UNK>`);
         if (r.gaps.length === 0) warn('the text has no gaps (mark each missing character with _)');
         if (bi && !r.converged) warn(`the fill did not settle within ${r.sweeps} sweeps (raise --max-sweeps)`);
         if (flags.json) {
-          printJson({ text: r.text, mode: r.mode, gaps: r.gaps, sweeps: r.sweeps, converged: r.converged, unknown: r.unknown, ...(flags.samples > 0 ? { samples: r.samples, temperature: flags.temperature, seed: r.seed } : {}) });
+          printJson({ text: r.text, mode: r.mode, gaps: r.gaps, sweeps: r.sweeps, converged: r.converged, unknown: r.unknown, ...(samples > 0 ? { samples: r.samples, temperature: flags.temperature, seed: r.seed } : {}) });
           return;
         }
-        const out = (t: string): void => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
-        if (flags.samples > 0) {
-          for (const s of r.samples) out(s.text);
+        const line = (t: string): void => out(t.endsWith('\n') ? t : `${t}\n`);
+        if (samples > 0) {
+          for (const s of r.samples) line(s.text);
           if (flags.seed === undefined) info(`(seed ${r.seed}; pass --seed ${r.seed} to repeat)`);
         } else {
-          out(r.text);
+          line(r.text);
         }
       } finally {
         loaded.close();

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { describeCell, validateVariants } from '../engine/config.js';
 import { gradcheck } from '../engine/gradcheck.js';
 import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
-import { info, printJson } from './output.js';
+import { info, out, printJson } from './output.js';
 import { int } from './parse.js';
 
 interface GradcheckFlags extends ModelOptionValues {
@@ -37,9 +37,9 @@ export function gradcheckCommand(program: Command): void {
         info(`gradcheck ${describeCell(config)}, ${config.layers} layer(s), H=${config.hidden}, V=${config.vocabSize}, B=${flags.batch}, T=${flags.seqLength}, float64`);
         const width = Math.max(...results.map((r) => r.name.length));
         for (const r of results) {
-          process.stdout.write(`${r.name.padEnd(width)}  ${r.maxRelErr.toExponential(2)}  ${r.maxRelErr < TOLERANCE ? 'ok' : 'FAIL'}\n`);
+          out(`${r.name.padEnd(width)}  ${r.maxRelErr.toExponential(2)}  ${r.maxRelErr < TOLERANCE ? 'ok' : 'FAIL'}\n`);
         }
-        process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: worst relative error ${worst.toExponential(2)} (tolerance ${TOLERANCE.toExponential(0)})\n`);
+        out(`${pass ? 'PASS' : 'FAIL'}: worst relative error ${worst.toExponential(2)} (tolerance ${TOLERANCE.toExponential(0)})\n`);
       }
       if (!pass) process.exitCode = 1;
     });

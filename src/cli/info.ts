@@ -1,16 +1,36 @@
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { loadModel } from '../api/load.js';
 import { describeCell } from '../engine/config.js';
-import { fmt, printJson } from './output.js';
+import { RnnError } from '../errors.js';
+import { loadModelFile, modelsIn } from '../model-io/index.js';
+import { chooseModel, MODEL_OPTION } from './model-arg.js';
+import { fmt, out, printJson } from './output.js';
+
+const isFolder = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 export function infoCommand(program: Command): void {
   program
     .command('info')
-    .description("a model's configuration, size, vocabulary and training history")
-    .option('-m, --model <path>', 'model file', 'model.json')
+    .description("a model's configuration, size, vocabulary and training history; for a folder, its models")
+    .argument('[model]', 'model file or folder (the same as --model)')
+    .option(...MODEL_OPTION)
     .option('--json', 'machine-readable result on stdout', false)
-    .action(async (flags: { model: string; json: boolean }) => {
-      const loaded = await loadModel(flags.model);
+    .action(async (positional: string | undefined, flags: { model?: string; json: boolean }) => {
+      const given = flags.model ?? positional;
+      // a folder, or no model named and the current folder holds several: list them
+      if ((given !== undefined && isFolder(given)) || (given === undefined && modelsIn('.').length > 1)) {
+        listFolder(given ?? '.', flags.json);
+        return;
+      }
+      const loaded = await loadModel(chooseModel(flags.model, positional));
       try {
         const { model, vocab, file } = loaded;
         const c = model.config;
@@ -21,10 +41,11 @@ export function infoCommand(program: Command): void {
           return;
         }
         const last = t.history.at(-1);
-        const out = [
+        const dropout = c.dropout > 0 ? `, dropout ${c.dropout} ${c.layers > 1 ? 'between layers' : 'before the output layer'}` : '';
+        const lines = [
           `model       ${loaded.path}`,
           `cell        ${describeCell(c)}`,
-          `layers      ${c.layers} × ${c.hidden} hidden${c.dropout > 0 ? `, dropout ${c.dropout}` : ''}`,
+          `layers      ${c.layers} × ${c.hidden} hidden${dropout}`,
           `parameters  ${parameters.toLocaleString('en-US')}`,
           `vocabulary  ${vocab.size} ids (<EOS>, <UNK> + ${vocab.chars.length} characters), eos mode ${vocab.eos}`,
           `corpus      ${t.corpus.name} (${t.corpus.bytes.toLocaleString('en-US')} bytes, sha256 ${t.corpus.sha256.slice(0, 16)}…)`,
@@ -32,9 +53,34 @@ export function infoCommand(program: Command): void {
           `training    ${t.steps} steps, seed ${t.seed}, best validation loss ${fmt(t.bestValLoss, 4)} nats/char`,
           `last eval   ${last ? `step ${last.step}: train ${fmt(last.trainLoss, 4)}, val ${fmt(last.valLoss, 4)}` : '–'}`,
         ];
-        process.stdout.write(`${out.join('\n')}\n`);
+        out(`${lines.join('\n')}\n`);
       } finally {
         loaded.close();
       }
     });
+}
+
+/** The models in a folder, one line each: name, shape, steps, corpus, best validation loss. */
+function listFolder(dir: string, json: boolean): void {
+  const rows = modelsIn(dir).map((path) => {
+    try {
+      const f = loadModelFile(path);
+      return { path, model: `${describeCell(f.config)} ${f.config.layers}×${f.config.hidden}`, steps: f.training.steps, corpus: f.training.corpus.name, bestValLoss: f.training.bestValLoss };
+    } catch (e) {
+      return { path, model: null, steps: null, corpus: null, bestValLoss: null, error: (e as Error).message };
+    }
+  });
+  if (rows.length === 0) {
+    throw new RnnError(`no model files in ${dir}`, { hint: '`rnn train book.txt` writes book.json' });
+  }
+  if (json) {
+    printJson(rows);
+    return;
+  }
+  const name = Math.max(5, ...rows.map((r) => basename(r.path).length));
+  const kind = Math.max(5, ...rows.map((r) => (r.model ?? 'damaged').length));
+  out(`${'model'.padEnd(name)}  ${'shape'.padEnd(kind)}  ${'steps'.padStart(7)}  ${'best val'.padStart(8)}  corpus\n`);
+  for (const r of rows) {
+    out(`${basename(r.path).padEnd(name)}  ${(r.model ?? 'damaged').padEnd(kind)}  ${String(r.steps ?? '–').padStart(7)}  ${fmt(r.bestValLoss, 4).padStart(8)}  ${r.corpus ?? ''}\n`);
+  }
 }

@@ -8,6 +8,7 @@ import { infoCommand } from './info.js';
 import { EXIT_USAGE, reportError } from './output.js';
 import { sampleCommand } from './sample.js';
 import { scoreCommand } from './score.js';
+import { configureColor, watchOutputs, write } from './streams.js';
 import { trainCommand } from './train.js';
 
 function version(): string {
@@ -19,9 +20,10 @@ export function buildProgram(): Command {
   const program = new Command('rnn')
     .description('Character-level RNN, LSTM and GRU language models on the CPU: train, sample, evaluate.')
     .version(version())
+    .option('--no-color', 'no colours in the output (also: NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => void write('stderr', s), writeOut: (s) => void write('stdout', s) });
   for (const add of [trainCommand, sampleCommand, fillCommand, evalCommand, scoreCommand, gradcheckCommand, infoCommand, benchCommand]) {
     add(program);
   }
@@ -30,11 +32,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; the only place that sets the exit code. */
 export async function main(argv: string[]): Promise<void> {
-  // A reader that stops early (`rnn sample | head`) is not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
+  // A reader that stops early (`rnn sample | head`) is not an error (streams.ts).
+  watchOutputs();
+  configureColor(argv);
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

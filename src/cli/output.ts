@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { RnnError } from '../errors.js';
+import { write } from './streams.js';
 
 /** Exit codes: 1 for a user's bad input, 2 for a usage error, 130 after Ctrl-C. */
 export const EXIT_USER = 1;
@@ -9,32 +10,37 @@ export const EXIT_USAGE = 2;
 export function reportError(err: unknown): number {
   if (err instanceof RnnError) {
     const detail = [err.expected && `expected ${err.expected}`, err.got && `got ${err.got}`].filter(Boolean).join(', ');
-    process.stderr.write(`${chalk.red('error:')} ${err.message}${detail ? ` (${detail})` : ''}\n`);
-    if (err.hint) process.stderr.write(`${chalk.dim('hint:')} ${err.hint}\n`);
+    write('stderr', `${chalk.red('error:')} ${err.message}${detail ? ` (${detail})` : ''}\n`);
+    if (err.hint) write('stderr', `${chalk.dim('hint:')} ${err.hint}\n`);
     return err.kind === 'usage' ? EXIT_USAGE : EXIT_USER;
   }
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e.code === 'string' && e.syscall) {
     // An operating-system error the code did not anticipate: still one line, no stack.
-    process.stderr.write(`${chalk.red('error:')} ${e.message}\n`);
+    write('stderr', `${chalk.red('error:')} ${e.message}\n`);
     return EXIT_USER;
   }
-  process.stderr.write(`${chalk.red('internal error:')} ${(err as Error)?.stack ?? String(err)}\n`);
-  process.stderr.write('This is a bug in rnn; please report it with the command you ran.\n');
+  write('stderr', `${chalk.red('internal error:')} ${(err as Error)?.stack ?? String(err)}\n`);
+  write('stderr', 'This is a bug in rnn; please report it with the command you ran.\n');
   return 70;
 }
 
 /** stderr lines for logs and warnings (stdout carries only the product). */
 export function warn(message: string): void {
-  process.stderr.write(`${chalk.yellow('warning:')} ${message}\n`);
+  write('stderr', `${chalk.yellow('warning:')} ${message}\n`);
 }
 
 export function info(message: string): void {
-  process.stderr.write(`${message}\n`);
+  write('stderr', `${message}\n`);
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  write('stdout', `${JSON.stringify(value)}\n`);
+}
+
+/** The product on stdout (a table, a result). */
+export function out(text: string): void {
+  write('stdout', text);
 }
 
 export function fmt(x: number | null | undefined, digits = 4): string {

@@ -1,6 +1,7 @@
 import ora, { type Ora } from 'ora';
 import type { ProgressReport, TrainEvents } from '../train/events.js';
 import { fmt, fmtDuration, info, printJson, warn } from './output.js';
+import { interactive, isClosed } from './streams.js';
 
 const LN2 = Math.log(2);
 
@@ -18,11 +19,12 @@ function line(p: ProgressReport): string {
 }
 
 /**
- * Renders training events: an ora spinner line on a TTY, plain lines (every few seconds)
- * otherwise, and JSON lines on stdout with --json. Everything but --json goes to stderr.
+ * Renders training events: an ora spinner line on an interactive terminal, plain lines (every few
+ * seconds) otherwise (a pipe, a file, TERM=dumb, CI), and JSON lines on stdout with --json.
+ * Everything but --json goes to stderr.
  */
 export function progressRenderer(opts: { json: boolean; quiet: boolean }): TrainEvents & { stop(): void } {
-  const tty = process.stderr.isTTY === true && !opts.quiet;
+  const tty = interactive('stderr') && !opts.quiet;
   let spinner: Ora | null = null;
   let lastPlain = 0;
   const say = (msg: string) => {
@@ -35,8 +37,8 @@ export function progressRenderer(opts: { json: boolean; quiet: boolean }): Train
     progress(p) {
       if (opts.json) printJson({ type: 'progress', ...p });
       if (opts.quiet) return;
-      if (tty) {
-        spinner ??= ora({ stream: process.stderr, discardStdin: false, hideCursor: false }).start();
+      if (tty && !isClosed('stderr')) {
+        spinner ??= ora({ stream: process.stderr, discardStdin: false, hideCursor: false, isEnabled: true }).start();
         spinner.text = line(p);
       } else if (p.elapsedSeconds - lastPlain >= 5 || lastPlain === 0) {
         lastPlain = Math.max(p.elapsedSeconds, 1e-9);

@@ -1,4 +1,5 @@
 import { RnnError } from '../errors.js';
+import { EOS_ID as EOS, UNK_ID as UNK } from '../tokenizer/tokens.js';
 import { findParam, resetStreamRows, zeroGrads } from './model-common.js';
 import type { Rng } from '../util/rng.js';
 import { addColumnSums, makeParam } from './cells/cell.js';
@@ -9,9 +10,6 @@ import { lossOps, type LogProbs, type SoftmaxXent } from './loss.js';
 import { RecurrentStack } from './stack.js';
 import type { Param, Vec } from './types.js';
 
-/** The <EOS> and <UNK> token ids (reserved ids 0 and 1 of every vocabulary). */
-const EOS = 0;
-const UNK = 1;
 
 /**
  * Training-time input masking: while training (lossAndGrad given an Rng), each input character
@@ -25,7 +23,7 @@ const UNK = 1;
 export const INPUT_MASK_RATE = 0;
 
 /**
- * The notes' bidirectional RNN (and, with --layers N, its deep form: each direction its own stack):
+ * A bidirectional RNN (and, with --layers N, its deep form: each direction its own stack):
  * a forward stack `rnn` read left to right and a backward stack `rnn…_reverse` read right to left,
  * separate weights, one head over both. The token at position t is predicted from the forward
  * state before it and the backward state after it, so neither direction sees the token it predicts:

@@ -9,7 +9,7 @@ export interface ModelConfig {
   /** H, units per layer (per direction). */
   hidden: number;
   layers: number;
-  /** Dropout probability on the outputs of every layer but the last, when training. */
+  /** Dropout probability when training: on the outputs of every layer but the last, or before the head of a one-layer model. */
   dropout: number;
   /** rnn only. */
   activation: Activation;
@@ -21,7 +21,7 @@ export interface ModelConfig {
   resetAfter: boolean;
   /** gru only: no reset gate. */
   minimal: boolean;
-  /** forward and backward stacks; predicts x⟨t⟩ from →a⟨t−1⟩ and ←a⟨t+1⟩ (SPEC 6). */
+  /** forward and backward stacks; predicts x⟨t⟩ from →a⟨t−1⟩ and ←a⟨t+1⟩ (see bidirectional.ts). */
   bidirectional: boolean;
   /** V, the vocabulary size (reserved tokens included). */
   vocabSize: number;
@@ -59,6 +59,10 @@ export function validateVariants(m: Omit<ModelConfig, 'vocabSize'>): void {
   };
   if (m.cell !== 'lstm' && (m.peephole || m.coupled)) bad(m.peephole ? '--peephole' : '--coupled', 'an lstm cell (--cell lstm)');
   if (m.cell !== 'gru' && (m.resetAfter || m.minimal)) bad(m.minimal ? '--minimal' : '--reset-after', 'a gru cell (--cell gru)');
-  if (m.cell === 'gru' && m.resetAfter && m.minimal) bad('--minimal', 'either --minimal or --reset-after, not both (the minimal GRU has no reset gate)');
+  if (m.cell === 'gru' && m.resetAfter && m.minimal) {
+    throw new RnnError('--minimal and --reset-after exclude each other', {
+      expected: 'one of them', got: '--minimal --reset-after', hint: 'the minimal GRU has no reset gate to apply after the matmul', kind: 'usage',
+    });
+  }
   if (m.cell !== 'rnn' && m.activation !== 'tanh') bad('--activation', 'an rnn cell (--cell rnn)');
 }

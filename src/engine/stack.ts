@@ -22,8 +22,9 @@ export function createCell(config: ModelConfig, kernels: Kernels, names: CellNam
 
 /**
  * A deep recurrent stack over token ids: layer 0 reads one-hot tokens, layer ℓ reads layer ℓ−1's
- * h (through inverted dropout when training). No head: a unidirectional model puts one head on one
- * stack, a bidirectional model one head on two stacks (the second with suffix '_reverse').
+ * h (through inverted dropout when training; a one-layer stack drops its output instead, before
+ * the head, as char-rnn does). No head: a unidirectional model puts one head on one stack, a
+ * bidirectional model one head on two stacks (the second with suffix '_reverse').
  *
  * Carried state: for each layer ℓ in turn, the cell's blocks of B·H floats (h, then c for LSTM).
  */
@@ -32,8 +33,8 @@ export class RecurrentStack {
   readonly params: Param[] = [];
   readonly H: number;
   readonly blocks: number;
-  private masks: Vec[] = []; //  per layer ℓ ≥ 1: (T·B, H), 0 or 1/(1−p)
-  private dropIn: Vec[] = []; // per layer ℓ ≥ 1: (T·B, H), the masked input
+  private masks: Vec[] = []; //  per layer ℓ ≥ 1: (T·B, H), 0 or 1/(1−p); [0]: a one-layer stack's output mask
+  private dropIn: Vec[] = []; // per layer ℓ ≥ 1: (T·B, H), the masked input; [0]: (B + T·B, H) the masked output
   private capP = 0;
   private dropping = false;
 
@@ -63,11 +64,11 @@ export class RecurrentStack {
     const P = T * B;
     const H = this.H;
     const p = this.config.dropout;
-    this.dropping = dropoutRng !== null && p > 0 && this.cells.length > 1;
+    this.dropping = dropoutRng !== null && p > 0;
     if (this.dropping && P > this.capP) {
       this.capP = P;
       this.masks = this.cells.map(() => this.kernels.alloc(P * H));
-      this.dropIn = this.cells.map(() => this.kernels.alloc(P * H));
+      this.dropIn = this.cells.map((_, l) => this.kernels.alloc((l === 0 ? P + B : P) * H));
     }
     const layerState = this.blocks * B * H;
     let input: LayerInput = { kind: 'tokens', tokens };
@@ -78,13 +79,8 @@ export class RecurrentStack {
         const off = below.outputOffset();
         if (this.dropping) {
           // x = h_below ⊙ mask,  mask ∈ {0, 1/(1−p)}   (inverted dropout)
-          const mask = this.masks[l]!, x = this.dropIn[l]!, h = below.hAll;
-          const scale = 1 / (1 - p);
-          for (let j = 0; j < P * H; j++) {
-            mask[j] = dropoutRng!.uniform() < p ? 0 : scale;
-            x[j] = h[off + j] * mask[j];
-          }
-          input = { kind: 'dense', x, off: 0 };
+          this.drop(below.hAll, off, this.masks[l]!, this.dropIn[l]!, 0, P * H, dropoutRng!);
+          input = { kind: 'dense', x: this.dropIn[l]!, off: 0 };
         } else {
           input = { kind: 'dense', x: below.hAll, off };
         }
@@ -92,7 +88,24 @@ export class RecurrentStack {
       cell.forward(input, T, B, state, stateOff + l * layerState);
     }
     const top = this.cells[this.cells.length - 1]!;
+    if (this.dropping && this.cells.length === 1) {
+      // the output h⟨0…T−1⟩ dropped before the head; the carried-in row h⟨−1⟩ copied as it is
+      const BH = B * H, out = this.dropIn[0]!;
+      out.set(top.hAll.subarray(0, BH), 0);
+      this.drop(top.hAll, BH, this.masks[0]!, out, BH, P * H, dropoutRng!);
+      return { out, off: BH };
+    }
     return { out: top.hAll, off: top.outputOffset() };
+  }
+
+  /** x = h ⊙ mask, mask ∈ {0, 1/(1−p)}: inverted dropout of n values. */
+  private drop(h: Vec, hOff: number, mask: Vec, x: Vec, xOff: number, n: number, rng: Rng): void {
+    const p = this.config.dropout;
+    const scale = 1 / (1 - p);
+    for (let j = 0; j < n; j++) {
+      mask[j] = rng.uniform() < p ? 0 : scale;
+      x[xOff + j] = h[hOff + j] * mask[j];
+    }
   }
 
   /**
@@ -104,6 +117,10 @@ export class RecurrentStack {
     const layerState = this.blocks * B * this.H;
     let dH = dTop;
     let dHOff = dTopOff;
+    if (this.dropping && this.cells.length === 1) {
+      const mask = this.masks[0]!;
+      for (let j = 0; j < P * this.H; j++) dH[dHOff + j] *= mask[j]; // through the output's dropout
+    }
     for (let l = this.cells.length - 1; l >= 0; l--) {
       const cell = this.cells[l]!;
       cell.backward(dH, dHOff, dState, dStateOff + l * layerState, l > 0); // layer l's dW GEMMs may overlap layer l−1's BPTT

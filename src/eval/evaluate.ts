@@ -1,6 +1,6 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
-import { EOS_ID, UNK_ID } from '../sample/text-vocab.js';
+import { EOS_ID, UNK_ID } from '../tokenizer/tokens.js';
 import { evaluateInfill } from './infill.js';
 import { rowNll } from './nll.js';
 
@@ -41,6 +41,8 @@ export interface EvalResult {
   perplexity: number;
   /** <UNK> tokens in the stream. */
   unknown: number;
+  /** Parts read side by side, each from a zero state: 1 is the exact figure. */
+  parts: number;
 }
 
 export function checkCount(option: string, v: number | undefined, hint: string): void {
@@ -138,8 +140,14 @@ export function evaluate(model: LanguageModel, ids: ArrayLike<number>, options: 
     }
     t0 += Tb;
   }
+  return evalResult(ids, total, B);
+}
+
+/** The figures of Σ −ln p = `total` over the N − 1 predictions of `ids`. */
+export function evalResult(ids: ArrayLike<number>, total: number, parts: number): EvalResult {
+  const N = ids.length;
   let unknown = 0;
   for (let i = 1; i < N; i++) if (ids[i] === UNK_ID) unknown++;
   const nats = total / (N - 1);
-  return { tokens: N - 1, totalNats: total, nats, bits: nats / Math.LN2, perplexity: Math.exp(nats), unknown };
+  return { tokens: N - 1, totalNats: total, nats, bits: nats / Math.LN2, perplexity: Math.exp(nats), unknown, parts };
 }

@@ -2,8 +2,8 @@ import { BidirectionalLanguageModel } from '../engine/bidirectional.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
-import { EOS_ID, UNK_ID } from '../sample/text-vocab.js';
-import { checkCount, checkIds, type EvalOptions, type EvalResult } from './evaluate.js';
+import { EOS_ID } from '../tokenizer/tokens.js';
+import { checkCount, checkIds, evalResult, type EvalOptions, type EvalResult } from './evaluate.js';
 import { rowNll } from './nll.js';
 
 /**
@@ -19,13 +19,14 @@ import { rowNll } from './nll.js';
  *   state, so memory stays O(T·B) for any length. The last part is padded at its end with <EOS>.
  *
  * `row(p, logits, off)` is called for every p in [0, N), logits[off … off+V) being its row.
+ * Returns the number of parts B.
  */
 export function forEachInfillRow(
   model: BidirectionalLanguageModel, ids: ArrayLike<number>, options: { batch?: number; seqLength?: number },
   row: (p: number, logits: Vec, off: number) => void,
-): void {
+): number {
   const N = ids.length;
-  if (N < 1) return;
+  if (N < 1) return 0;
   const T = options.seqLength ?? 128;
   const L = Math.ceil(N / Math.min(options.batch ?? 1, N)); // part length
   const B = Math.ceil(N / L);
@@ -65,6 +66,7 @@ export function forEachInfillRow(
       }
     }
   }
+  return B;
 }
 
 /**
@@ -83,11 +85,8 @@ export function evaluateInfill(model: LanguageModel, ids: ArrayLike<number>, opt
   const V = model.config.vocabSize;
   checkIds(ids, V);
   let total = 0;
-  forEachInfillRow(model, ids, options, (p, z, off) => {
+  const parts = forEachInfillRow(model, ids, options, (p, z, off) => {
     if (p >= 1) total += rowNll(z, off, V, ids[p]);
   });
-  let unknown = 0;
-  for (let i = 1; i < N; i++) if (ids[i] === UNK_ID) unknown++;
-  const nats = total / (N - 1);
-  return { tokens: N - 1, totalNats: total, nats, bits: nats / Math.LN2, perplexity: Math.exp(nats), unknown };
+  return evalResult(ids, total, parts);
 }

@@ -1,18 +1,20 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
-import { EOS_ID, type TextVocab } from '../sample/text-vocab.js';
+import { EOS_ID, type TextVocab } from '../tokenizer/tokens.js';
 import { checkCount, checkIds } from './evaluate.js';
 import { rowNll } from './nll.js';
 
 /**
- * Scores lines. Each line is one sequence, as in training: input <EOS> with a zero state, then its
- * characters; the tokens predicted are its characters and the <EOS> that ends it, so
- *   logProb = Σ log p(token | line so far)   (natural log, ≤ 0),  tokens = characters + 1.
+ * Scores texts. Each text is one sequence of the model, as in training: it starts from a zero
+ * state with <EOS> as its first input; the tokens predicted are its characters and, when the model
+ * has sequence ends (--eos line or paragraph), the <EOS> that closes it:
+ *   logProb = Σ ln p(token | text so far)   (≤ 0),   tokens = characters (+ 1 for the <EOS>).
+ * A model trained with --eos none has no sequence ends: nothing is added after the text.
  *
  * Ranking [sortBy 'total', the default]: by logProb, highest first — the probability of the whole
- * line, the right comparison of alternatives ("The apple and pear salad." vs "… pair salad.").
- * sortBy 'mean' ranks by meanNats (nats per token, lowest first), which does not favour short lines.
- * Ties keep the input order. Lines are processed B at a time (grouped by length), T steps a block.
+ * text, the right comparison of alternatives ("The apple and pear salad." vs "… pair salad.").
+ * sortBy 'mean' ranks by meanNats (nats per token, lowest first), which does not favour short texts.
+ * Ties keep the input order. Texts are processed B at a time (grouped by length), T steps a block.
  */
 export interface ScoreOptions {
   /** Lines processed side by side [32]. */
@@ -26,9 +28,9 @@ export interface LineScore {
   /** Position in the input. */
   index: number;
   text: string;
-  /** Total natural-log probability, including the <EOS> that ends the line. */
+  /** Total natural-log probability, including the <EOS> that ends the text (if the model has sequence ends). */
   logProb: number;
-  /** Predicted tokens: characters + 1 (<EOS>). */
+  /** Predicted tokens: characters, + 1 for the closing <EOS>. */
   tokens: number;
   /** −logProb / tokens: mean nats per token. */
   meanNats: number;
@@ -36,9 +38,9 @@ export interface LineScore {
   unknown: number;
 }
 
-/** A line's tokens as scored: its characters, then <EOS> (one, even if the text ends with its separator). */
+/** A text's tokens as scored: its characters, then the <EOS> that ends it if the model has sequence ends. */
 export function lineIds(vocab: TextVocab, text: string): { ids: ArrayLike<number>; unknown: number } {
-  return vocab.encode(text, { start: false, end: true });
+  return vocab.encode(text, { start: false, end: vocab.eos !== 'none' });
 }
 
 export function score(
@@ -60,6 +62,13 @@ export function score(
   const Bmax = options.batch ?? 32;
   const enc = lines.map((text) => lineIds(vocab, text));
   for (const e of enc) checkIds(e.ids, V);
+  const empty = enc.findIndex((e) => e.ids.length === 0);
+  if (empty >= 0) {
+    throw new RnnError('nothing to score in an empty text', {
+      expected: 'at least one character', got: `text ${empty + 1} is empty`, kind: 'usage',
+      hint: 'a model trained with --eos none predicts characters only: give each text at least one',
+    });
+  }
   const nll = new Float64Array(lines.length);
   // Lines of similar length side by side, so little of a block is padding.
   const order = lines.map((_, i) => i).sort((a, b) => enc[a].ids.length - enc[b].ids.length || a - b);

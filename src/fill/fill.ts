@@ -3,7 +3,7 @@ import type { LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
 import { forEachInfillRow } from '../eval/infill.js';
-import { EOS_ID } from '../sample/text-vocab.js';
+import { EOS_ID } from '../tokenizer/tokens.js';
 import type { Vocab } from '../tokenizer/vocab.js';
 import { Rng } from '../util/rng.js';
 import { fillable, parseGaps, type Gap, type GappedText } from './gaps.js';

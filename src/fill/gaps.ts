@@ -1,5 +1,5 @@
 import type { Vocab } from '../tokenizer/vocab.js';
-import { EOS_ID, UNK_ID } from '../sample/text-vocab.js';
+import { EOS_ID, UNK_ID } from '../tokenizer/tokens.js';
 
 /** The character that marks one missing character; a run of them is a gap of that many. */
 export const GAP_CHAR = '_';

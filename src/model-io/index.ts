@@ -3,3 +3,4 @@ export { encodeTensor, decodeTensor, checkShape, MAX_ELEMENTS, MAX_RANK, type Te
 export { writeFileAtomic } from './atomic.js';
 export { parseJsonSafely, MAX_DEPTH } from './safe-json.js';
 export { validateCheckpointState, checkResumeFits } from './checkpoint-state.js';
+export { looksLikeModel, modelsIn, isCheckpointName } from './discover.js';

@@ -1,5 +1,5 @@
 /**
- * The model file (SPEC 7), one JSON document, version 1:
+ * The model file, one JSON document, version 1:
  *   { format: "rnn-model", version: 1, config, vocab, training, params, checkpoint? }
  * params: { name: {shape, dtype: "float32", data: base64 little-endian} }, in the model's order.
  * checkpoint (checkpoint files only): { json: opaque JSON, tensors: { name: {shape, dtype
@@ -7,7 +7,7 @@
  * Loading validates every field and throws one RnnError naming the file and the field.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { ModelConfig } from '../engine/config.js';
+import { describeCell, type ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
 import { Vocab } from '../tokenizer/vocab.js';
 import { writeFileAtomic } from './atomic.js';
@@ -64,6 +64,13 @@ export interface ModelFile {
   checkpoint?: Checkpoint;
 }
 
+/** One line about a model: "lstm 2×192, 300 steps on book.txt, best validation loss 2.6300 nats/char". */
+export function summarizeModel(file: Pick<ModelFile, 'config' | 'training'>): string {
+  const c = file.config, t = file.training;
+  const best = t.bestValLoss === null ? 'no validation loss' : `best validation loss ${t.bestValLoss.toFixed(4)} nats/char`;
+  return `${describeCell(c)} ${c.layers}×${c.hidden}, ${t.steps} steps on ${t.corpus.name}, ${best}`;
+}
+
 /** What saveModelFile takes: format and version are filled in. */
 export type ModelFileInit = Omit<ModelFile, 'format' | 'version'> & Partial<Pick<ModelFile, 'format' | 'version'>>;
 
@@ -116,19 +123,19 @@ export function saveModelFile(path: string, file: ModelFileInit): void {
   writeFileAtomic(path, serializeModelFile(file));
 }
 
-/** Reads and validates a model file. */
-export function loadModelFile(path: string): ModelFile {
+/** Reads and validates a model file; `option` is where the user gave its path (for hints). */
+export function loadModelFile(path: string, option = '--model'): ModelFile {
   let size: number;
   try {
     const st = statSync(path);
-    if (st.isDirectory()) throw new RnnError(`${path} is a directory, not a model file`, { expected: 'a model file (JSON)', got: 'a directory', hint: 'give --model the path of a file' });
+    if (st.isDirectory()) throw new RnnError(`${path} is a directory, not a model file`, { expected: 'a model file (JSON)', got: 'a directory', hint: `give ${option} the path of a file` });
     size = st.size;
   } catch (e) {
     if (e instanceof RnnError) throw e;
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new RnnError(missing ? `model file not found: ${path}` : `cannot read model file ${path}`, {
       got: missing ? 'no such file' : (e as Error).message,
-      hint: missing ? 'train one with `rnn train`, or give its path with --model' : 'check the path and its permissions',
+      hint: missing ? (option === '--model' ? 'check the path; `rnn train` writes a model named after its corpus' : `check the path given to ${option}`) : 'check the path and its permissions',
       cause: e,
     });
   }

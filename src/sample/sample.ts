@@ -2,7 +2,7 @@ import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { Rng, randomSeed } from '../util/rng.js';
 import { TokenSampler, resolvePickOptions, type PickOptions } from './distribution.js';
-import { EOS_ID, UNK_ID, type TextVocab } from './text-vocab.js';
+import { EOS_ID, UNK_ID, type TextVocab } from '../tokenizer/tokens.js';
 
 /**
  * Generation. A sequence starts as in training: input <EOS>, zero state. The prime is fed after
@@ -49,28 +49,37 @@ export interface SampleRun extends Iterable<string> {
   readonly unknownInPrime: number;
   /** Human-readable warnings known before generation (e.g. unknown prime characters). */
   readonly warnings: readonly string[];
+  /** The cap on a `count` sequence's tokens. */
+  readonly maxSequenceLength: number;
   /** Filled in as the run is iterated. */
   readonly stats: SampleStats;
 }
 
-function positiveInt(name: string, v: number | undefined, hint: string): void {
+function wholeNumber(name: string, v: number | undefined, hint: string): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
     throw new RnnError(`invalid value for ${name}`, { expected: 'an integer ≥ 0', got: String(v), hint, kind: 'usage' });
   }
 }
 
-/** Validates the options (RnnError 'usage') and encodes the prime; generation starts on iteration. */
-export function sampleStream(model: LanguageModel, vocab: TextVocab, options: SampleOptions = {}): SampleRun {
-  resolvePickOptions(options); // validates (throws RnnError usage) before anything is generated
+/** Checks the options on their own, before any model is loaded: an impossible one is an RnnError 'usage'. */
+export function checkSampleOptions(options: SampleOptions): void {
+  resolvePickOptions(options);
+  const shaping = (['temperature', 'topK', 'topP'] as const).filter((k) => options[k] !== undefined);
+  if (options.argmax && shaping.length > 0) {
+    const flag = { temperature: '--temperature', topK: '--top-k', topP: '--top-p' };
+    throw new RnnError('--argmax takes the most probable character: it draws nothing', {
+      expected: '--argmax alone, or a draw shaped by --temperature, --top-k, --top-p', got: `--argmax with ${shaping.map((k) => flag[k]).join(', ')}`, kind: 'usage',
+    });
+  }
   if (options.length !== undefined && options.count !== undefined) {
     throw new RnnError('--length and --count exclude each other', {
       expected: 'one of them', got: `--length ${options.length} --count ${options.count}`, kind: 'usage',
       hint: '--length N gives one stream of N characters, --count K gives K sequences',
     });
   }
-  positiveInt('--length', options.length, 'e.g. --length 500');
-  positiveInt('--count', options.count, 'e.g. --count 10');
-  positiveInt('--max-length', options.maxSequenceLength, 'e.g. 2000');
+  wholeNumber('--length', options.length, 'e.g. --length 500');
+  wholeNumber('--count', options.count, 'e.g. --count 10');
+  wholeNumber('--max-length', options.maxSequenceLength, 'e.g. 2000');
   if (options.maxSequenceLength === 0) {
     throw new RnnError('invalid value for --max-length', { expected: 'an integer ≥ 1', got: '0', kind: 'usage' });
   }
@@ -79,6 +88,11 @@ export function sampleStream(model: LanguageModel, vocab: TextVocab, options: Sa
       expected: 'an integer in [0, 2^32)', got: String(options.seed), kind: 'usage', hint: 'e.g. --seed 42',
     });
   }
+}
+
+/** Validates the options (RnnError 'usage') and encodes the prime; generation starts on iteration. */
+export function sampleStream(model: LanguageModel, vocab: TextVocab, options: SampleOptions = {}): SampleRun {
+  checkSampleOptions(options);
   if (model.config.bidirectional) {
     throw new RnnError('cannot sample from a bidirectional model', {
       expected: 'a left-to-right model', got: 'a bidirectional (infill) model',
@@ -98,10 +112,12 @@ export function sampleStream(model: LanguageModel, vocab: TextVocab, options: Sa
   }
   const seed = options.rng ? null : (options.seed ?? randomSeed());
   const stats: SampleStats = { tokens: 0, sequences: 0, truncated: 0 };
+  const cap = options.maxSequenceLength ?? 2000;
   const run: SampleRun = {
     seed,
     unknownInPrime: enc.unknown,
     warnings,
+    maxSequenceLength: cap,
     stats,
     [Symbol.iterator]: () => generate(model, vocab, {
       sampler: new TokenSampler(V, options),
@@ -110,7 +126,7 @@ export function sampleStream(model: LanguageModel, vocab: TextVocab, options: Sa
       prime: options.echoPrime === false ? '' : prime,
       length: options.count === undefined ? (options.length ?? 500) : -1,
       count: options.count ?? 0,
-      cap: options.maxSequenceLength ?? 2000,
+      cap,
       stats,
     }),
   };
@@ -195,4 +211,3 @@ export function sample(model: LanguageModel, vocab: TextVocab, options: SampleOp
   return { text, seed: run.seed, unknownInPrime: run.unknownInPrime, warnings: run.warnings, stats: run.stats };
 }
 
-export { EOS_ID, UNK_ID };

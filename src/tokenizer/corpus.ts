@@ -2,14 +2,16 @@
  * Reading a corpus: one or more UTF-8 files, or stdin ('-'), validated and joined into one UTF-8
  * buffer, kept as bytes (a 200 MB corpus is never a JS string unless `text()` is asked for).
  *
- * Joining: each file's leading byte-order mark is dropped; a file that does not end with '\n' gets
- * one '\n' after it (unless it is the last), so every file starts on a new line and a line never
- * runs from one file into the next. `sha256` and `bytes` describe the joined buffer, the one the
- * model is trained on; `files` lists each input's own size and SHA-256 (of its bytes as read).
+ * Joining: each file's leading byte-order mark is dropped and its Windows line ends (CRLF) become
+ * '\n' (counted in `crlf`); a file that does not end with '\n' gets one '\n' after it (unless it
+ * is the last), so every file starts on a new line and a line never runs from one file into the
+ * next. `sha256` and `bytes` describe the joined buffer, the one the model is trained on; `files`
+ * lists each input's own size and SHA-256 (of its bytes as read).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RnnError } from '../errors.js';
 import { assertNotBinary, hasUtf8Bom, scanUtf8 } from './utf8.js';
 import type { TokenIds } from './vocab.js';
@@ -32,9 +34,14 @@ export interface Corpus {
   /** SHA-256 of `data`, hex. */
   sha256: string;
   files: CorpusFile[];
+  /** Windows line ends (CRLF) read as '\n'. */
+  crlf: number;
   /** `data` as a string (decoded on demand). */
   text(): string;
 }
+
+/** The bundled default corpus (corpora/ at the package root; this file is two levels below it). */
+export const defaultCorpusPath = fileURLToPath(new URL('../../corpora/tinyshakespeare.txt', import.meta.url));
 
 /** The largest corpus accepted (a Uint8Array of ids must fit in memory next to it). */
 export const MAX_CORPUS_BYTES = 2 ** 31 - 1;
@@ -42,23 +49,25 @@ export const MAX_CORPUS_BYTES = 2 ** 31 - 1;
 export interface ReadCorpusOptions {
   /** Where '-' reads from [process.stdin]. */
   stdin?: AsyncIterable<Uint8Array | string>;
+  /** The files are a text to evaluate, not a training corpus (for the wording of errors) [false]. */
+  text?: boolean;
 }
 
 export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function readFileBytes(path: string): Uint8Array {
+function readFileBytes(path: string, forTraining: boolean): Uint8Array {
   let st;
   try {
     st = statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new RnnError(`corpus file not found: ${path}`, {
+      throw new RnnError(`${forTraining ? 'corpus' : 'text'} file not found: ${path}`, {
         expected: 'a UTF-8 text file',
         got: 'no such file',
-        hint: 'check the path; with no corpus, `rnn train` uses the bundled corpora/tinyshakespeare.txt',
+        hint: forTraining ? 'check the path; with no corpus, `rnn train` uses the bundled corpora/tinyshakespeare.txt' : 'check the path',
       });
     }
     throw new RnnError(`cannot read corpus file ${path}`, { got: (e as Error).message, hint: 'check the path and its permissions', cause: e });
@@ -94,13 +103,30 @@ async function readStream(stream: AsyncIterable<Uint8Array | string>): Promise<U
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** Validates one input: not binary, strict UTF-8. Returns where its text starts (after a BOM) and its code points. */
-function validate(bytes: Uint8Array, source: string): { start: number; chars: number } {
+/**
+ * Validates one input (not binary, strict UTF-8) and returns its text: after a byte-order mark,
+ * with every CRLF turned into '\n' in place (the bytes are the caller's own copy).
+ */
+function textOf(bytes: Uint8Array, source: string): { body: Uint8Array; chars: number; crlf: number } {
   assertNotBinary(bytes, source);
   const start = hasUtf8Bom(bytes) ? 3 : 0;
   const stats = scanUtf8(bytes, source, start);
   assertNotBinary(bytes, source, stats);
-  return { start, chars: stats.chars };
+  const { body, crlf } = normalizeLineEnds(bytes.subarray(start));
+  return { body, chars: stats.chars - crlf, crlf };
+}
+
+/** "\r\n" → "\n" in place; a lone '\r' stays. */
+export function normalizeLineEnds(b: Uint8Array): { body: Uint8Array; crlf: number } {
+  const first = b.indexOf(0x0d);
+  if (first < 0) return { body: b, crlf: 0 };
+  let w = first;
+  let crlf = 0;
+  for (let r = first; r < b.length; r++) {
+    if (b[r] === 0x0d && b[r + 1] === 0x0a) crlf++;
+    else b[w++] = b[r];
+  }
+  return { body: b.subarray(0, w), crlf };
 }
 
 /** Reads, validates and joins the corpus files ('-' or a '-' entry: stdin). */
@@ -114,6 +140,7 @@ export async function readCorpus(paths: readonly string[] | '-', opts: ReadCorpu
   const files: CorpusFile[] = [];
   let chars = 0;
   let total = 0;
+  let crlf = 0;
   for (let k = 0; k < list.length; k++) {
     const path = list[k];
     let bytes: Uint8Array;
@@ -124,15 +151,16 @@ export async function readCorpus(paths: readonly string[] | '-', opts: ReadCorpu
       }
       bytes = await readStream(stdin);
     } else {
-      bytes = readFileBytes(path);
+      bytes = readFileBytes(path, !opts.text);
     }
     const source = path === '-' ? 'stdin' : path;
-    const { start, chars: n } = validate(bytes, source);
-    const body = bytes.subarray(start);
+    files.push({ path, bytes: bytes.length, sha256: sha256Hex(bytes) });
+    const text = textOf(bytes, source);
+    const body = text.body;
     const newline = k < list.length - 1 && body.length > 0 && body[body.length - 1] !== 0x0a;
     parts.push({ body, newline });
-    files.push({ path, bytes: bytes.length, sha256: sha256Hex(bytes) });
-    chars += n + (newline ? 1 : 0);
+    crlf += text.crlf;
+    chars += text.chars + (newline ? 1 : 0);
     total += body.length + (newline ? 1 : 0);
     if (total > MAX_CORPUS_BYTES) throw new RnnError('corpus is too large', { expected: `at most ${MAX_CORPUS_BYTES} bytes in all`, got: `more (at ${source})` });
   }
@@ -156,18 +184,19 @@ export async function readCorpus(paths: readonly string[] | '-', opts: ReadCorpu
     }
   }
   const name = list.map((p) => (p === '-' ? 'stdin' : basename(p))).join('+');
-  return makeCorpus(name, data, chars, files);
+  return makeCorpus(name, data, chars, files, crlf);
 }
 
 /** A corpus from a string already in memory (tests, the library API). */
 export function corpusFromText(text: string, name = 'text'): Corpus {
   const b = Buffer.from(text, 'utf8');
-  const data = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  const { chars } = validate(data, name);
-  return makeCorpus(name, data, chars, [{ path: name, bytes: data.length, sha256: sha256Hex(data) }]);
+  const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const file = { path: name, bytes: bytes.length, sha256: sha256Hex(bytes) };
+  const { body, chars, crlf } = textOf(bytes, name);
+  return makeCorpus(name, body, chars, [file], crlf);
 }
 
-function makeCorpus(name: string, data: Uint8Array, chars: number, files: CorpusFile[]): Corpus {
+function makeCorpus(name: string, data: Uint8Array, chars: number, files: CorpusFile[], crlf: number): Corpus {
   return {
     name,
     data,
@@ -175,6 +204,7 @@ function makeCorpus(name: string, data: Uint8Array, chars: number, files: Corpus
     chars,
     sha256: sha256Hex(data),
     files,
+    crlf,
     text: () => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * One-hot vectors: x⟨t⟩ ∈ R^V with a single 1 at the token's id (SPEC 2). The engine may compute
+ * One-hot vectors: x⟨t⟩ ∈ R^V with a single 1 at the token's id. The engine may compute
  * W·onehot(k) as "take column k" of W; test/tokenizer/onehot.test.ts shows the two agree.
  */
 import { RnnError } from '../errors.js';

@@ -3,7 +3,7 @@
  * sorted by code point, so ids are stable for a given set of characters.
  *
  * encode(text) produces the stream a model trains on:
- *   [<EOS>]  (with start: true, the default — "a sequence starts here", SPEC 3)
+ *   [<EOS>]  (with start: true, the default — "a sequence starts here")
  *   then every character's id, every separator (see segment.ts) as <EOS>,
  *   then one more <EOS> if end: true and the text did not already end with a separator.
  * decode maps ids back one for one: <EOS> → its separator ('\n', '\n\n' or '' for none),
@@ -15,9 +15,9 @@ import { CharCounts, EOS_MODES, segment, separatorOf, type EosMode } from './seg
 
 export { CharCounts, EOS_MODES, separatorOf, type EosMode } from './segment.js';
 
-export const EOS = 0;
-export const UNK = 1;
-export const RESERVED = ['<EOS>', '<UNK>'] as const;
+import { EOS_ID as EOS, RESERVED, UNK_ID as UNK } from './tokens.js';
+
+export { RESERVED };
 /** What <UNK> decodes to unless told otherwise: U+FFFD REPLACEMENT CHARACTER. */
 export const UNK_TEXT = '\uFFFD';
 /** Upper bound on the vocabulary (every code point, plus the two reserved ids). */
@@ -93,7 +93,15 @@ export class Vocab {
     const minCount = opts.minCount ?? 1;
     const maxVocab = opts.maxVocab ?? null;
     checkOptions(opts.eos, minCount, maxVocab);
-    let kept = counts.entries().filter(([, n]) => n >= minCount);
+    const seen = counts.entries();
+    let kept = seen.filter(([, n]) => n >= minCount);
+    if (kept.length === 0 && seen.length > 0) {
+      const [cp, n] = seen.reduce((a, b) => (b[1] > a[1] ? b : a));
+      throw new RnnError(`no character occurs --min-count ${minCount} times: the vocabulary would be empty`, {
+        expected: `--min-count at most ${n}`, got: `--min-count ${minCount}`, kind: 'usage',
+        hint: `the most frequent character, ${JSON.stringify(String.fromCodePoint(cp))}, occurs ${n} times; lower --min-count`,
+      });
+    }
     if (maxVocab !== null && kept.length + RESERVED.length > maxVocab) {
       kept = kept.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, maxVocab - RESERVED.length);
     }

@@ -32,7 +32,7 @@ export function gradNorm(params: Param[]): number {
 }
 
 /**
- * norm: if ‖g‖ > c then g ← g·c/‖g‖ (the notes' rescaling);
+ * norm: if ‖g‖ > c then g ← g·c/‖g‖ (rescaling the whole gradient vector);
  * value: g ← clamp(g, −c, c) (min-char-rnn). c ≤ 0 or ∞ disables clipping.
  */
 export function clipGradients(params: Param[], mode: ClipMode, c: number): ClipResult {

@@ -1,9 +1,10 @@
+import { basename, extname } from 'node:path';
 import { defaultModelConfig, validateVariants, type ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
+import { defaultCorpusPath } from '../tokenizer/corpus.js';
 import type { EosMode } from '../tokenizer/segment.js';
 import type { ClipMode } from './clip.js';
 import { defaultLr, type OptimizerKind } from './optimizers.js';
-
 
 /** Everything a training run is given; a checkpoint stores it so `--resume` needs nothing else. */
 export interface TrainOptions {
@@ -24,9 +25,10 @@ export interface TrainOptions {
   lrDecayStart: number;
   clip: number;
   clipMode: ClipMode;
+  /** Limits are totals of the whole run, resumes included: epochs and steps counted from its start, */
   epochs: number | null;
   steps: number | null;
-  /** Seconds; null: no limit. */
+  /** and the seconds it has spent training (null: no limit). */
   maxTime: number | null;
   /** Evaluations without improvement before stopping; null: never stop early. */
   patience: number | null;
@@ -57,7 +59,6 @@ export const trainDefaults = {
   steps: null,
   maxTime: 600,
   patience: null,
-  output: 'model.json',
   checkpointEvery: 200,
   evalEvery: 200,
   sampleEvery: 0,
@@ -75,23 +76,56 @@ export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = { ...defaultMo
 /** What a caller of the library may give: any subset, the model's shape included. */
 export type TrainOptionsInput = Partial<Omit<TrainOptions, 'model'>> & { model?: Partial<TrainOptions['model']> };
 
-export function defaultTrainOptions(partial: TrainOptionsInput = {}): TrainOptions {
+/** The options a resumed run may change: its limits, its threads, and where its corpus now is. */
+export type ResumeOverrides = Partial<Pick<TrainOptions, 'steps' | 'epochs' | 'maxTime' | 'patience' | 'threads' | 'corpus'>>;
+
+/**
+ * Fills in the defaults (an option given as undefined takes its default); an option the library
+ * does not know is an error, not silently ignored.
+ */
+export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions {
+  const partial = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TrainOptionsInput;
   const optimizer = partial.optimizer ?? trainDefaults.optimizer;
-  const output = partial.output ?? trainDefaults.output;
-  const model = { ...trainModelDefaults, ...partial.model };
-  return {
-    corpus: [],
+  const model = { ...trainModelDefaults, ...Object.fromEntries(Object.entries(partial.model ?? {}).filter(([, v]) => v !== undefined)) };
+  const corpus = partial.corpus ?? [];
+  const output = partial.output ?? outputFor(corpus);
+  const defaults: TrainOptions = {
+    corpus,
     ...trainDefaults,
     lr: defaultLr(optimizer, model.hidden),
     seed: 0,
+    output,
     checkpoint: checkpointPathFor(output),
     threads: 0,
-    ...partial,
     model,
   };
+  const unknown = (keys: string[], known: object) => keys.find((k) => !Object.hasOwn(known, k));
+  const topLevel = unknown(Object.keys(partial), defaults);
+  const inModel = unknown(Object.keys(partial.model ?? {}), trainModelDefaults);
+  if (topLevel !== undefined || inModel !== undefined) {
+    const name = topLevel ?? `model.${inModel}`;
+    const modelKey = topLevel !== undefined && Object.hasOwn(trainModelDefaults, topLevel);
+    throw new RnnError(`unknown training option "${name}"`, {
+      expected: topLevel !== undefined ? `one of ${Object.keys(defaults).join(', ')}` : `one of ${Object.keys(trainModelDefaults).join(', ')}`,
+      got: `"${name}"`, kind: 'usage',
+      hint: modelKey ? `the model's shape goes under \`model\`, e.g. train({ model: { ${topLevel}: … } })` : 'check the spelling',
+    });
+  }
+  return { ...defaults, ...partial, model };
 }
 
-/** `model.json` → `model.ckpt.json`. */
+/**
+ * Where a run writes its model unless told: in the current folder, named after the corpus —
+ * book.txt → book.json; several files → a+b+c.json (with +N-more past three); stdin → stdin.json;
+ * the bundled default → tinyshakespeare.json.
+ */
+export function outputFor(corpus: readonly string[]): string {
+  const stems = (corpus.length > 0 ? corpus : [defaultCorpusPath]).map((p) => (p === '-' ? 'stdin' : basename(p, extname(p)) || basename(p)));
+  const name = stems.slice(0, 3).join('+') + (stems.length > 3 ? `+${stems.length - 3}-more` : '');
+  return `${name}.json`;
+}
+
+/** `book.json` → `book.ckpt.json`. */
 export function checkpointPathFor(output: string): string {
   return output.replace(/(\.json)?$/, '.ckpt.json');
 }

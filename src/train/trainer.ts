@@ -41,6 +41,8 @@ export interface TrainResult {
   reason: StopReason;
   run: RunState;
   finalTrainLoss: number;
+  /** What is on disk for this run when it returns. */
+  saved: { model: boolean; checkpoint: boolean };
 }
 
 export interface Resume {
@@ -58,6 +60,8 @@ export class Trainer {
   readonly run: RunState;
   private readonly rng: Rng;
   private stopRequested: StopReason | null = null;
+  /** A checkpoint of this run is on disk (written here, or the one it resumed from). */
+  private hasCheckpoint = false;
 
   constructor(
     readonly model: LanguageModel,
@@ -85,6 +89,7 @@ export class Trainer {
     this.optimizer.t = r.optimizerT;
     for (const [name, buf] of this.optimizer.moments()) buf.set(r.moments.get(name)!);
     this.carried.set(r.carried);
+    this.hasCheckpoint = true;
   }
 
   /** Ask the loop to stop after the current step (Ctrl-C); it saves a checkpoint first. */
@@ -92,13 +97,17 @@ export class Trainer {
     this.stopRequested ??= reason;
   }
 
+  /** The limit the run has already reached (a resume with nothing left to do), or null. */
+  reachedLimit(): StopReason | null {
+    return this.limitReached(this.run.elapsedSeconds);
+  }
+
   async train(): Promise<TrainResult> {
     const { opts, model, batches, run, events } = this;
     const B = opts.batchSize, T = opts.seqLength;
-    // --max-time counts this session (a resumed run gets its own budget); elapsed time adds up
-    const sessionStart = performance.now(), before = run.elapsedSeconds;
-    const sessionSeconds = () => (performance.now() - sessionStart) / 1000;
-    const elapsed = () => before + sessionSeconds();
+    // Limits are totals of the run: --max-time counts the time of every session, resumes included
+    const sessionStart = performance.now(), before = run.elapsedSeconds, stepsBefore = run.step;
+    const elapsed = () => before + (performance.now() - sessionStart) / 1000;
     const maxSteps = this.stepLimit();
     // chars/s counts time in training steps only (not evaluation, saving or sampling)
     let lastReport = performance.now(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
@@ -107,7 +116,7 @@ export class Trainer {
     const divergedLoss = 10 * Math.log(model.config.vocabSize) + 10;
 
     for (;;) {
-      reason = this.stopRequested ?? this.limitReached(sessionSeconds());
+      reason = this.stopRequested ?? this.limitReached(elapsed());
       if (reason) break;
       if (batches.next()) this.carried.fill(0); // a wrapped stream starts afresh
 
@@ -135,7 +144,7 @@ export class Trainer {
         events.progress?.({
           step: run.step, epoch: batches.epoch, epochProgress: batches.cursor / batches.L,
           trainLoss: lossSinceReport / stepsSinceReport, valLoss: this.lastValLoss(), bestValLoss: run.bestValLoss,
-          charsPerSecond: rate * B * T, etaSeconds: this.eta(maxSteps, rate, sessionSeconds()),
+          charsPerSecond: rate * B * T, etaSeconds: this.eta(maxSteps, rate, elapsed()),
           gradNorm, clipRate: clipsSinceReport / stepsSinceReport,
           lr: learningRate(this.schedule(), run.step), elapsedSeconds: elapsed(),
         });
@@ -148,16 +157,41 @@ export class Trainer {
       // The block's data and carried state are spent on a non-finite loss: keep the last checkpoint
       // and the best model as they are; write the weights only if nothing was saved yet and they are finite.
       events.warning?.(`training stopped at step ${run.step + 1}: the loss diverged (it is not finite, or above 10·ln V)`);
-      if (run.bestStep === null && allFinite(model.params)) await this.sink.saveBest(run);
-      return { reason, run, finalTrainLoss: lastLoss };
+      const wrote = run.bestStep === null && allFinite(model.params);
+      if (wrote) await this.sink.saveBest(run);
+      return { reason, run, finalTrainLoss: lastLoss, saved: { model: wrote || run.bestStep !== null, checkpoint: this.hasCheckpoint } };
+    }
+    if (run.step === stepsBefore) {
+      // Stopped before this session's first step: nothing to save, and the files keep what they held
+      // (a resume that trains nothing leaves the checkpoint's limits as they were).
+      return { reason, run, finalTrainLoss: lastLoss, saved: { model: run.bestStep !== null, checkpoint: this.hasCheckpoint } };
     }
     this.syncRun(elapsed());
     // The checkpoint first: a closing evaluation off the --eval-every schedule must not change
     // what a resumed run continues from.
     await this.checkpoint();
     const lastEval = run.history.at(-1);
-    if (reason !== 'interrupted' && lastEval?.step !== run.step) await this.evaluate(events.evaluated);
-    return { reason, run, finalTrainLoss: lastLoss };
+    if (reason === 'interrupted') {
+      if (run.bestStep === null) await this.closingModel();
+    } else if (lastEval?.step !== run.step) {
+      await this.evaluate(events.evaluated);
+    }
+    return { reason, run, finalTrainLoss: lastLoss, saved: { model: true, checkpoint: true } };
+  }
+
+  /**
+   * An interrupted run that has no model yet gets one: the current weights, evaluated, written to
+   * --output. The run state is left as it is, so resuming from the checkpoint (written before)
+   * still ends in the uninterrupted run's model; its first evaluation replaces this file.
+   */
+  private async closingModel(): Promise<void> {
+    const run = this.run;
+    const valLoss = this.sink.validate();
+    const trainLoss = run.lossCount > 0 ? run.lossSum / run.lossCount : null;
+    const entry = { step: run.step, epoch: this.batches.epoch, trainLoss, valLoss };
+    await this.sink.saveBest({ ...run, history: [...run.history, entry], bestValLoss: valLoss, bestStep: run.step });
+    this.events.saved?.('model', this.opts.output);
+    if (valLoss !== null) this.events.evaluated?.({ step: run.step, valLoss, improved: true });
   }
 
   private schedule() {
@@ -180,12 +214,12 @@ export class Trainer {
     return null;
   }
 
-  private limitReached(sessionSeconds: number): StopReason | null {
+  private limitReached(elapsedSeconds: number): StopReason | null {
     const o = this.opts, run = this.run;
     if (o.steps !== null && run.step >= o.steps) return 'steps';
     // checked before the block is taken, so the data cursor a checkpoint holds stays exact
     if (o.epochs !== null && this.batches.epoch + (this.batches.wouldWrap() ? 1 : 0) >= o.epochs) return 'epochs';
-    if (o.maxTime !== null && sessionSeconds >= o.maxTime) return 'max-time';
+    if (o.maxTime !== null && elapsedSeconds >= o.maxTime) return 'max-time';
     if (o.patience !== null && run.evalsSinceBest >= o.patience) return 'patience';
     return null;
   }
@@ -226,6 +260,7 @@ export class Trainer {
 
   private async checkpoint(): Promise<void> {
     await this.sink.saveCheckpoint(this.run, this.optimizer, this.carried);
+    this.hasCheckpoint = true;
     this.events.saved?.('checkpoint', this.opts.checkpoint);
   }
 }

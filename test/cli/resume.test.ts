@@ -63,10 +63,10 @@ describe('resume keeps to its files and its data', () => {
     const small = ['--hidden', '8', '--layers', '1', '--batch-size', '2', '--seq-length', '8', '--seed', '1', '--threads', '1', '--quiet'];
     expect(rnn(['train', 'c.txt', ...small, '--steps', '10'], { cwd: dir }).code).toBe(0);
     const elsewhere = tempDir();
-    const r = rnn(['train', '--resume', join(dir, 'model.ckpt.json'), '--steps', '20', '--quiet'], { cwd: elsewhere });
+    const r = rnn(['train', '--resume', join(dir, 'c.ckpt.json'), '--steps', '20', '--quiet'], { cwd: elsewhere });
     expect(r.code, r.stderr).toBe(0);
-    expect(existsSync(join(elsewhere, 'model.json'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(dir, 'model.ckpt.json'), 'utf8')).training.steps).toBe(20);
+    expect(existsSync(join(elsewhere, 'c.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'c.ckpt.json'), 'utf8')).training.steps).toBe(20);
   });
 
   it('an --epochs stop resumes at the right block', () => {
@@ -77,7 +77,7 @@ describe('resume keeps to its files and its data', () => {
     const a = tempDir(), b = tempDir();
     expect(rnn(['train', corpus, ...args, '--epochs', '2'], { cwd: a }).code).toBe(0);
     expect(rnn(['train', corpus, ...args, '--epochs', '1'], { cwd: b }).code).toBe(0);
-    expect(rnn(['train', '--resume', 'model.ckpt.json', '--epochs', '2', '--quiet'], { cwd: b }).code).toBe(0);
-    expect(readFileSync(join(b, 'model.json')).equals(readFileSync(join(a, 'model.json')))).toBe(true);
+    expect(rnn(['train', '--resume', 'c.ckpt.json', '--epochs', '2', '--quiet'], { cwd: b }).code).toBe(0);
+    expect(readFileSync(join(b, 'c.json')).equals(readFileSync(join(a, 'c.json')))).toBe(true);
   });
 });

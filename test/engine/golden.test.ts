@@ -8,7 +8,7 @@ import { Rng } from '../../src/util/rng.js';
 
 /**
  * Fixtures written by scripts/make-golden.py (float64): torch.nn.{RNN,LSTM,GRU} + nn.Linear, and for
- * the variants PyTorch lacks an autograd implementation of SPEC 3 written independently of the engine.
+ * the variants PyTorch lacks an autograd implementation of the cells' equations written independently of the engine.
  */
 interface Golden {
   config: ModelConfig;
@@ -57,7 +57,7 @@ function run(g: Golden, dtype: DType) {
 describe('golden: the engine reproduces PyTorch exactly (float64)', () => {
   for (const name of [
     'rnn-tanh', 'rnn-relu', 'lstm', 'gru-reset-after', // torch.nn modules
-    'lstm-peephole', 'lstm-coupled', 'lstm-peephole-coupled', 'gru-cho', 'gru-minimal', // autograd of SPEC 3's equations
+    'lstm-peephole', 'lstm-coupled', 'lstm-peephole-coupled', 'gru-cho', 'gru-minimal', // autograd of the cells' equations
   ]) {
     it(name, () => {
       const g = load(name);

@@ -28,7 +28,7 @@ describe('divergence', () => {
     it(`${optimizer} --lr 1e38 (the loss overflows): exit 1, "diverged", a hint; the model file there still loads`, () => {
       const dir = tempDir();
       copyFileSync(previous, join(dir, 'm.json')); // a model from an earlier run
-      const r = rnn(['train', corpus, ...BASE, '--optimizer', optimizer, '--lr', '1e38'], { cwd: dir });
+      const r = rnn(['train', corpus, ...BASE, '--optimizer', optimizer, '--lr', '1e38', '--force'], { cwd: dir });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/diverged|not finite/);
       expect(r.stderr).toMatch(/hint: .*--lr/);

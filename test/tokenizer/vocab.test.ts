@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RnnError } from '../../src/errors.ts';
-import { EOS, UNK, UNK_TEXT, Vocab, type EosMode } from '../../src/tokenizer/vocab.ts';
+import { EOS_ID as EOS, UNK_ID as UNK } from '../../src/tokenizer/tokens.ts';
+import { UNK_TEXT, Vocab, type EosMode } from '../../src/tokenizer/vocab.ts';
 
 const unicode = readFileSync(new URL('../fixtures/corpora/unicode.txt', import.meta.url), 'utf8');
 const bytesOf = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));

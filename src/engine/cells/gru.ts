@@ -4,12 +4,12 @@ import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
 
 /**
  * GRU. Stored exactly like torch.nn.GRU: gate blocks r, z, n; weight_ih (3H, I), weight_hh (3H, H),
- * bias_ih (3H), bias_hh (3H). All three forms compute  h⟨t⟩ = (1−z)⊙n + z⊙h⟨t−1⟩  — the notes'
- * update gate is u = 1 − z (PyTorch's z keeps the old state), the notes' candidate c̃ is n:
- *   default (Cho et al. 2014, the notes):  r = σ(a_r)  z = σ(a_z)
+ * bias_ih (3H), bias_hh (3H). All three forms compute  h⟨t⟩ = (1−z)⊙n + z⊙h⟨t−1⟩  — the
+ * textbook update gate is u = 1 − z (PyTorch's z keeps the old state), the candidate c̃ is n:
+ *   default (Cho et al. 2014):          r = σ(a_r)  z = σ(a_z)
  *       n = tanh(W_in x + b_in + W_hn (r⊙h⟨t−1⟩) + b_hn)
  *   resetAfter (PyTorch / cuDNN):          n = tanh(W_in x + b_in + r⊙(W_hn h⟨t−1⟩ + b_hn))
- *   minimal (the notes' simplified GRU, no reset gate): blocks z, n only, weight_ih (2H, I),
+ *   minimal (the simplified GRU, no reset gate): blocks z, n only, weight_ih (2H, I),
  *       weight_hh (2H, H), biases (2H);    n = tanh(W_in x + b_in + W_hn h⟨t−1⟩ + b_hn)
  * where a_r = W_ir x + b_ir + W_hr h⟨t−1⟩ + b_hr, likewise a_z.
  *

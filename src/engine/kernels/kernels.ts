@@ -14,6 +14,8 @@ export interface Kernels {
   readonly dtype: DType;
   /** A zeroed buffer of n elements owned by this kernel set. */
   alloc(n: number): Vec;
+  /** Bytes `alloc` can hand out in all (engine/memory.ts checks a model against it up front). */
+  readonly memoryLimit: number;
   /**
    * C (M×N) = op(A) (M×K) · op(B) (K×N) + beta·C, where op(X) is X or Xᵀ.
    * A is stored M×K (lda ≥ K) or, with transA, K×M (lda ≥ M); likewise B.

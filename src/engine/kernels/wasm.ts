@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { RnnError } from '../../errors.js';
+import { formatBytes } from '../memory.js';
 import type { Vec } from '../types.js';
 import { gemm as jsGemm } from './js.js';
 import { registerBuffer, type GemmCall, type Kernels, type PackedB } from './kernels.js';
@@ -100,16 +101,20 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   let top = ARENA_START;
   function allocBytes(bytes: number): number {
     const at = top;
-    top = (top + bytes + 63) & ~63;
-    if (top > buffer.byteLength) {
-      const need = Math.ceil((top - buffer.byteLength) / PAGE);
+    const end = Math.ceil((top + bytes) / 64) * 64; // plain arithmetic: no 32-bit overflow
+    if (end > buffer.byteLength) {
+      const need = Math.ceil((end - buffer.byteLength) / PAGE);
       if (buffer.byteLength / PAGE + need > MAX_PAGES) {
-        throw new RnnError('out of WebAssembly memory', { expected: `at most ${MAX_PAGES * PAGE} bytes`, got: `${top} bytes` });
+        throw new RnnError('out of WebAssembly memory', {
+          expected: `at most ${formatBytes(MAX_PAGES * PAGE)} in all`, got: `${formatBytes(end)}`,
+          hint: 'use a smaller model (--hidden, --layers) or block (--batch-size, --seq-length)',
+        });
       }
       memory.grow(Math.max(need, Math.min(MAX_PAGES - buffer.byteLength / PAGE, buffer.byteLength / PAGE >> 2)));
       buffer = memory.buffer;
       ours.add(buffer);
     }
+    top = end;
     return at;
   }
   function alloc(n: number): Float32Array {
@@ -236,6 +241,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     threads,
     variant,
     alloc,
+    memoryLimit: MAX_PAGES * PAGE - ARENA_START - threads * scratchBytes,
     gemm,
     packB,
     gemmPacked,
