@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { describeCell } from '../engine/config.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { assertFits } from '../engine/memory.js';
@@ -8,15 +8,16 @@ import { createModel } from '../engine/model.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
-import { checkResumeFits, loadModelFile, loadParamsInto, saveModelFile, summarizeModel, tensorsOf, validateCheckpointState, type ModelFile, type Tensor, type TensorData, type TrainingInfo } from '../model-io/index.js';
+import { checkResumeFits, loadModelFile, loadParamsInto, saveModelFile, summarizeModel, tensorsOf, validateCheckpointState, type LineageEntry, type ModelFile, type Tensor, type TensorData, type TrainingInfo } from '../model-io/index.js';
 import { sample } from '../sample/sample.js';
-import { defaultCorpusPath, readCorpus, splitTrainVal, type Corpus, type Split } from '../tokenizer/corpus.js';
+import { defaultCorpusPath, readCorpus, splitCorpus, tailUnlikeRest, type Corpus, type Split } from '../tokenizer/corpus.js';
 import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
-import type { Optimizer } from '../train/optimizers.js';
+import { defaultLr, type Optimizer } from '../train/optimizers.js';
 import { defaultTrainOptions, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
+import { fineTuneShape, fineTuneVocab, lineageOf, loadBase, transferWeights, type Base } from './init-from.js';
 import { capThreads, describeKernels, getKernels, releaseKernels } from './kernels.js';
 import { assertWritable, displayPath } from './paths.js';
 
@@ -57,6 +58,13 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   const ckpt = call.resume ? loadCheckpoint(call.resume) : null;
   const opts = ckpt ? resumedOptions(ckpt, call.overrides) : defaultTrainOptions(options);
   // Absolute paths, so that a checkpoint resumed from another directory reads and writes the same files.
+  const base = !ckpt && opts.initFrom !== null ? loadBase(opts.initFrom) : null;
+  if (base) {
+    // fine-tuning: the base's shape and sequence ends; the learning rate follows its width unless given
+    opts.model = fineTuneShape(base, options.model);
+    opts.eos = base.file.vocab.eos;
+    if (options.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model.hidden);
+  }
   opts.corpus = opts.corpus.map((p) => (p === '-' ? p : resolve(p)));
   opts.output = resolve(opts.output);
   opts.checkpoint = resolve(opts.checkpoint);
@@ -76,10 +84,12 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
       hint: 'resume with the same corpus files, in the same order',
     });
   }
-  const vocab = ckpt ? ckpt.file.vocab : Vocab.fromText(corpus.data, { eos: opts.eos, minCount: opts.minCount, maxVocab: opts.maxVocab }, corpus.name);
+  const vocab = ckpt ? ckpt.file.vocab : base ? baseVocab(base, corpus, opts.extendVocab, warn) : Vocab.fromText(corpus.data, { eos: opts.eos, minCount: opts.minCount, maxVocab: opts.maxVocab }, corpus.name);
   const { ids, unknown } = vocab.encode(corpus.data, { start: true, source: corpus.name });
-  if (!ckpt && unknown >= UNK_WARN_SHARE * corpus.chars) warn(unknownShareWarning(opts, vocab, unknown, corpus.chars));
-  const split = splitTrainVal(ids, opts.valFraction);
+  if (!ckpt && !base && unknown >= UNK_WARN_SHARE * corpus.chars) warn(unknownShareWarning(opts, vocab, unknown, corpus.chars));
+  const split = splitCorpus(ids, opts.valFraction, opts.valSplit, opts.seed);
+  const unlike = !ckpt && opts.valSplit === 'tail' && opts.valFraction > 0 ? tailUnlikeRest(ids, split) : null;
+  if (unlike) warn(`${unlike}; --val-split random holds out lines chosen at random instead`);
   fitBlock(opts, split.train.length, call.events);
 
   const config = { ...opts.model, vocabSize: vocab.size };
@@ -91,8 +101,10 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     assertFits(config, { B: opts.batchSize, T: opts.seqLength, moments: optimizerMoments, dropout: opts.model.dropout > 0 }, kernels.memoryLimit, `what ${describeKernels(kernels)} can hold`);
     const model = createModel(config, kernels, new Rng(opts.seed));
     if (ckpt) loadParamsInto(ckpt.file.params, model.params, ckpt.path);
+    if (base) transferWeights(base, vocab, model.params);
     const corpusInfo = { name: corpus.name, bytes: corpus.bytes, chars: corpus.chars, sha256: corpus.sha256 }; // not its bytes
-    const sink = new FileSink(model, vocab, corpusInfo, split, opts);
+    const lineage = base ? lineageOf(base) : ckpt?.file.training.lineage;
+    const sink = new FileSink(model, vocab, corpusInfo, split, opts, lineage);
     const trainer = new Trainer(model, split.train, opts, sink, call.events);
     if (ckpt) {
       const resume = resumeState(ckpt);
@@ -120,6 +132,19 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   } finally {
     releaseKernels(kernels);
   }
+}
+
+/** The fine-tuned model's vocabulary, with a word about the corpus's characters the base lacks. */
+function baseVocab(base: Base, corpus: Corpus, extend: boolean, warn: (m: string) => void): Vocab {
+  const ft = fineTuneVocab(base, corpus.data, extend, corpus.name);
+  const some = ft.missingChars.slice(0, 8).map((c) => JSON.stringify(c)).join(', ') + (ft.missingChars.length > 8 ? ', …' : '');
+  if (ft.missing > 0 && !extend) {
+    warn(`${ft.missing.toLocaleString('en-US')} characters of ${corpus.name} (${ft.missingChars.length} distinct: ${some}) are not in ${displayPath(base.path)}'s vocabulary ` +
+      'and become <UNK>; --extend-vocab gives them ids of their own');
+  } else if (ft.missing > 0) {
+    warn(`--extend-vocab: ${ft.missingChars.length} new character${ft.missingChars.length === 1 ? '' : 's'} (${some}) get ids of their own, initialised as in a new model`);
+  }
+  return ft.vocab;
 }
 
 /** A share of the corpus that --min-count / --max-vocab turn into <UNK> worth a warning. */
@@ -257,12 +282,14 @@ class FileSink {
     private readonly corpus: TrainingInfo['corpus'],
     private readonly split: Split,
     private readonly opts: TrainOptions,
+    private readonly lineage: LineageEntry[] | undefined,
   ) {}
 
   private fileOf(run: RunState): Omit<ModelFile, 'format' | 'version'> {
     const training: TrainingInfo = {
       corpus: this.corpus,
-      split: { valFraction: this.opts.valFraction, trainTokens: this.split.trainTokens, valTokens: this.split.valTokens },
+      split: { valFraction: this.opts.valFraction, trainTokens: this.split.trainTokens, valTokens: this.split.valTokens, mode: this.opts.valSplit },
+      ...(this.lineage ? { lineage: this.lineage } : {}),
       seed: this.opts.seed,
       steps: run.step,
       epochs: run.epoch,
@@ -286,6 +313,17 @@ class FileSink {
     // A run that diverged before its first evaluation does not replace a model left by an earlier run.
     if (run.bestStep === null && existsSync(this.opts.output)) return;
     saveModelFile(this.opts.output, this.fileOf(run));
+  }
+
+  /** --keep: this evaluation's model as a file of its own, named with its step and loss (book_step1200_1.5234.json). */
+  async saveKept(run: RunState, valLoss: number): Promise<string> {
+    const name = `${basename(this.opts.output, '.json')}_step${run.step}_${valLoss.toFixed(4)}.json`;
+    saveModelFile(join(dirname(this.opts.output), name), this.fileOf({ ...run, bestValLoss: valLoss, bestStep: run.step }));
+    return name;
+  }
+
+  removeKept(name: string): void {
+    rmSync(join(dirname(this.opts.output), name), { force: true });
   }
 
   async saveCheckpoint(run: RunState, optimizer: Optimizer, carried: Vec): Promise<void> {

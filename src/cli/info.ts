@@ -1,12 +1,15 @@
+import chalk from 'chalk';
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadModel } from '../api/load.js';
 import { describeCell } from '../engine/config.js';
 import { RnnError } from '../errors.js';
-import { loadModelFile, modelsIn } from '../model-io/index.js';
+import { loadModelFile, modelsIn, type HistoryEntry } from '../model-io/index.js';
+import { bestIndex, historyCsv, historyHeader, historyRow, lossChart, thin } from './history.js';
 import { chooseModel, MODEL_OPTION } from './model-arg.js';
 import { fmt, out, printJson } from './output.js';
+import { interactive } from './streams.js';
 
 const isFolder = (p: string): boolean => {
   try {
@@ -22,8 +25,10 @@ export function infoCommand(program: Command): void {
     .description("a model's configuration, size, vocabulary and training history; for a folder, its models")
     .argument('[model]', 'model file or folder (the same as --model)')
     .option(...MODEL_OPTION)
+    .option('--all', 'every row of the training history (default: a screen\'s worth)', false)
+    .option('--csv', 'only the training history, as CSV', false)
     .option('--json', 'machine-readable result on stdout', false)
-    .action(async (positional: string | undefined, flags: { model?: string; json: boolean }) => {
+    .action(async (positional: string | undefined, flags: { model?: string; all: boolean; csv: boolean; json: boolean }) => {
       const given = flags.model ?? positional;
       // a folder, or no model named and the current folder holds several: list them
       if ((given !== undefined && isFolder(given)) || (given === undefined && modelsIn('.').length > 1)) {
@@ -40,6 +45,10 @@ export function infoCommand(program: Command): void {
           printJson({ path: loaded.path, config: c, parameters, vocab: { size: vocab.size, eos: vocab.eos, chars: vocab.chars.length }, training: t });
           return;
         }
+        if (flags.csv) {
+          out(historyCsv(t.history));
+          return;
+        }
         const last = t.history.at(-1);
         const dropout = c.dropout > 0 ? `, dropout ${c.dropout} ${c.layers > 1 ? 'between layers' : 'before the output layer'}` : '';
         const lines = [
@@ -53,11 +62,25 @@ export function infoCommand(program: Command): void {
           `training    ${t.steps} steps, seed ${t.seed}, best validation loss ${fmt(t.bestValLoss, 4)} nats/char`,
           `last eval   ${last ? `step ${last.step}: train ${fmt(last.trainLoss, 4)}, val ${fmt(last.valLoss, 4)}` : '–'}`,
         ];
-        out(`${lines.join('\n')}\n`);
+        out(`${lines.join('\n')}\n${historyText(t.history, flags.all)}`);
       } finally {
         loaded.close();
       }
     });
+}
+
+/** The loss chart and the history table, sized to the terminal (a screen's worth of rows unless `all`). */
+function historyText(history: readonly HistoryEntry[], all: boolean): string {
+  if (history.length === 0) return '';
+  const tty = interactive('stdout');
+  const height = 10;
+  const chart = lossChart(history, { width: tty ? Math.min(100, (process.stdout.columns ?? 80) - 12) : 60, height, color: tty && chalk.level > 0 });
+  const rows = all ? history.length : tty ? Math.max(10, (process.stdout.rows ?? 40) - height - 16) : 20;
+  const best = bestIndex(history);
+  const shown = thin(history, rows);
+  const table = [historyHeader(), ...shown.map((i) => historyRow(history[i]!, i === best))];
+  const note = shown.length < history.length ? [`(${shown.length} of ${history.length} rows; --all for every row, --csv for a spreadsheet; * the best)`] : ['(* the best validation loss)'];
+  return ['', ...chart, '', ...table, ...note, ''].join('\n');
 }
 
 /** The models in a folder, one line each: name, shape, steps, corpus, best validation loss. */

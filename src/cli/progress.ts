@@ -1,5 +1,6 @@
 import ora, { type Ora } from 'ora';
 import type { ProgressReport, TrainEvents } from '../train/events.js';
+import { historyHeader, historyRow } from './history.js';
 import { fmt, fmtDuration, info, printJson, warn } from './output.js';
 import { interactive, isClosed } from './streams.js';
 
@@ -18,6 +19,14 @@ function line(p: ProgressReport): string {
   ].join('  ');
 }
 
+/** Validation losses in the live line: the last few as a sparkline. */
+const SPARK = 24;
+const BARS = '▁▂▃▄▅▆▇█';
+export function sparkline(xs: readonly number[]): string {
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  return xs.map((x) => BARS[hi > lo ? Math.round(((x - lo) / (hi - lo)) * (BARS.length - 1)) : 0]).join('');
+}
+
 /**
  * Renders training events: an ora spinner line on an interactive terminal, plain lines (every few
  * seconds) otherwise (a pipe, a file, TERM=dumb, CI), and JSON lines on stdout with --json.
@@ -27,6 +36,7 @@ export function progressRenderer(opts: { json: boolean; quiet: boolean }): Train
   const tty = interactive('stderr') && !opts.quiet;
   let spinner: Ora | null = null;
   let lastPlain = 0;
+  const vals: number[] = [];
   const say = (msg: string) => {
     if (opts.quiet) return;
     if (spinner) spinner.clear();
@@ -39,15 +49,17 @@ export function progressRenderer(opts: { json: boolean; quiet: boolean }): Train
       if (opts.quiet) return;
       if (tty && !isClosed('stderr')) {
         spinner ??= ora({ stream: process.stderr, discardStdin: false, hideCursor: false, isEnabled: true }).start();
-        spinner.text = line(p);
+        spinner.text = vals.length > 1 ? `${line(p)}  val ${sparkline(vals.slice(-SPARK))}` : line(p);
       } else if (p.elapsedSeconds - lastPlain >= 5 || lastPlain === 0) {
         lastPlain = Math.max(p.elapsedSeconds, 1e-9);
         info(line(p));
       }
     },
     evaluated(e) {
-      if (opts.json) printJson({ type: 'eval', ...e });
-      say(`step ${e.step}: validation loss ${fmt(e.valLoss, 4)} nats/char (${fmt(e.valLoss / LN2, 3)} bpc)${e.improved ? ' — best so far, saved' : ''}`);
+      if (opts.json) printJson({ type: 'eval', step: e.step, valLoss: e.valLoss, improved: e.improved });
+      vals.push(e.valLoss);
+      if (vals.length === 1) say(`${historyHeader()}   (losses in nats/char; * best so far, saved)`);
+      say(historyRow(e.entry, e.improved));
     },
     samples(step, samples) {
       if (samples.length === 0) return;

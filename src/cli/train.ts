@@ -4,7 +4,7 @@ import { train } from '../api/train.js';
 import { RnnError } from '../errors.js';
 import { EOS_MODES } from '../tokenizer/segment.js';
 import type { StopReason } from '../train/events.js';
-import { parseDuration, trainDefaults, trainModelDefaults, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
+import { parseDuration, trainDefaults, trainModelDefaults, VAL_SPLITS, type ResumeOverrides, type TrainOptions, type TrainOptionsInput, type ValSplit } from '../train/options.js';
 import type { OptimizerKind } from '../train/optimizers.js';
 import { randomSeed } from '../util/rng.js';
 import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
@@ -35,6 +35,10 @@ interface TrainFlags extends ModelOptionValues {
   output?: string;
   checkpoint?: string;
   force: boolean;
+  keep: number;
+  initFrom?: string;
+  extendVocab: boolean;
+  valSplit: ValSplit;
   checkpointEvery: number;
   resume?: string;
   evalEvery: number;
@@ -54,6 +58,8 @@ const stopMessages: Record<StopReason, string> = {
 const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 /** Exit code after stdout or stderr closed under a run (128 + SIGPIPE, as the shell reports `yes | head`). */
 const EXIT_OUTPUT_CLOSED = 141;
+/** The options a fine-tuned model takes from its base (--init-from). */
+const FROM_BASE = new Set(['cell', 'hidden', 'layers', 'activation', 'peephole', 'coupled', 'minimal', 'resetAfter', 'bidirectional', 'eos', 'minCount', 'maxVocab']);
 /** What a resumed run may still be told; everything else comes from its checkpoint. */
 const RESUMABLE = new Set(['resume', 'steps', 'epochs', 'maxTime', 'patience', 'threads', 'force', 'json', 'quiet']);
 
@@ -67,7 +73,8 @@ export function trainCommand(program: Command): void {
     .addOption(new Option('--eos <mode>', 'sequence ends: line, paragraph or none').argParser(choice('--eos', EOS_MODES)).default(d.eos))
     .addOption(new Option('--min-count <k>', 'characters seen fewer times become <UNK>').argParser(int('--min-count')).default(d.minCount))
     .addOption(new Option('--max-vocab <n>', 'keep only the n most frequent characters').argParser(int('--max-vocab', 3)))
-    .addOption(new Option('--val-fraction <f>', 'held-out tail of the corpus for validation').argParser(probability('--val-fraction')).default(d.valFraction))
+    .addOption(new Option('--val-fraction <f>', 'share of the corpus held out for validation').argParser(probability('--val-fraction')).default(d.valFraction))
+    .addOption(new Option('--val-split <how>', 'what is held out: the corpus\'s tail, or random lines (paragraphs) chosen by the seed').argParser(choice('--val-split', VAL_SPLITS)).default(d.valSplit))
     .addOption(new Option('--seq-length <T>', 'BPTT length').argParser(int('--seq-length', 1, 100000)).default(d.seqLength))
     .addOption(new Option('--batch-size <B>', 'parallel streams').argParser(int('--batch-size', 1, 65536)).default(d.batchSize))
     .addOption(new Option('--optimizer <name>', 'adam, adagrad, rmsprop or sgd').argParser(choice('--optimizer', ['adam', 'adagrad', 'rmsprop', 'sgd'] as const)).default(d.optimizer))
@@ -85,6 +92,9 @@ export function trainCommand(program: Command): void {
     .addOption(new Option('-o, --output <path>', 'where the best model is written (default: named after the corpus, book.txt → book.json)'))
     .addOption(new Option('--checkpoint <path>', 'where the latest checkpoint is written (default: the output\'s name + .ckpt.json)'))
     .option('--force', 'replace a model or checkpoint that another run left at these paths', false)
+    .addOption(new Option('--keep <N>', 'also keep the N best models by validation loss, as <output>_step<S>_<loss>.json').argParser(int('--keep', 0, 1_000_000)).default(d.keep))
+    .addOption(new Option('--init-from <model>', 'fine-tune: start from this model\'s weights (its shape and vocabulary), with a fresh optimiser'))
+    .option('--extend-vocab', 'with --init-from: characters the base lacks get ids of their own (default: they become <UNK>)', false)
     .addOption(new Option('--checkpoint-every <n>', 'steps between checkpoints').argParser(int('--checkpoint-every')).default(d.checkpointEvery))
     .addOption(new Option('--resume <checkpoint>', 'continue a run from its checkpoint (other options come from it; see below)'))
     .addOption(new Option('--eval-every <n>', 'steps between validation evaluations').argParser(int('--eval-every')).default(d.evalEvery))
@@ -116,9 +126,18 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           });
         }
       }
+      if (flags.initFrom !== undefined) {
+        const fixed = command.options.filter((o) => explicit(o.attributeName()) && FROM_BASE.has(o.attributeName()));
+        if (fixed.length > 0) {
+          throw new RnnError('--init-from takes the model\'s shape and vocabulary from the base', {
+            expected: '--init-from with at most --dropout among the model options', got: fixed.map((o) => o.long ?? o.flags).join(', '), kind: 'usage',
+            hint: 'leave them out, or train a new model without --init-from',
+          });
+        }
+      }
       const opts: TrainOptionsInput = {
         corpus,
-        model: modelConfigFrom(flags),
+        model: flags.initFrom !== undefined ? { dropout: explicit('dropout') ? flags.dropout : undefined } : modelConfigFrom(flags),
         eos: flags.eos, minCount: flags.minCount, maxVocab: flags.maxVocab ?? null, valFraction: flags.valFraction,
         seqLength: flags.seqLength, batchSize: flags.batchSize, optimizer: flags.optimizer,
         lr: flags.lr, lrDecay: flags.lrDecay, lrDecayEvery: flags.lrDecayEvery, lrDecayStart: flags.lrDecayStart,
@@ -126,6 +145,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
         maxTime: flags.maxTime === 'none' ? null : parseDuration(flags.maxTime),
         patience: flags.patience ?? null, seed: flags.seed ?? randomSeed(),
         output: flags.output, checkpoint: flags.checkpoint, checkpointEvery: flags.checkpointEvery, evalEvery: flags.evalEvery, sampleEvery: flags.sampleEvery, threads: flags.threads ?? 0,
+        keep: flags.keep, initFrom: flags.initFrom ?? null, extendVocab: flags.extendVocab, valSplit: flags.valSplit,
       };
       const overrides: ResumeOverrides | undefined = flags.resume
         ? {

@@ -39,6 +39,8 @@ export interface FillOptions {
   batch?: number;
   /** Steps per block [128]. */
   seqLength?: number;
+  /** The character that marks a missing one [_]; a backslash before it makes it literal. */
+  gap?: string;
 }
 
 export interface GapFill {
@@ -79,7 +81,7 @@ export function fillText(model: LanguageModel, vocab: Vocab, text: string, optio
   if (!(temperature > 0)) throw new RnnError('invalid temperature', { expected: 'a positive number', got: String(temperature), kind: 'usage' });
   const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
   const rng = new Rng(seed);
-  const g = parseGaps(text, vocab);
+  const g = parseGaps(text, vocab, options.gap);
   const ok = fillable(vocab);
   const probs = new Float64Array(V);
   // softmax(z/τ) over the fillable ids, into probs

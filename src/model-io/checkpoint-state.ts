@@ -10,8 +10,8 @@
  */
 import type { ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
-import type { ModelFile } from './model-file.js';
-import { integer, number, object, oneOf, problem, string } from './problem.js';
+import { validateHistoryEntry, type ModelFile } from './model-file.js';
+import { boolean, integer, number, object, oneOf, problem, string } from './problem.js';
 
 const OPTIMIZERS = ['adam', 'adagrad', 'rmsprop', 'sgd'] as const;
 /** Far beyond any real run, small enough that step + 1 stays exact. */
@@ -57,6 +57,11 @@ function check(file: ModelFile): { options: Record<string, unknown>; run: Record
   number(o.valFraction, `${f}.valFraction`, 0, 1, true);
   string(o.output, `${f}.output`);
   string(o.checkpoint, `${f}.checkpoint`);
+  // options newer than the checkpoint are left out, and take their defaults on resume
+  if (o.keep !== undefined) integer(o.keep, `${f}.keep`, 0);
+  if (o.initFrom !== undefined) nullable(o.initFrom, (v) => string(v, `${f}.initFrom`));
+  if (o.extendVocab !== undefined) boolean(o.extendVocab, `${f}.extendVocab`);
+  if (o.valSplit !== undefined) oneOf(o.valSplit, `${f}.valSplit`, ['tail', 'random'] as const);
 
   // Run state.
   const g = 'checkpoint.json.run';
@@ -71,18 +76,23 @@ function check(file: ModelFile): { options: Record<string, unknown>; run: Record
   });
   if (r.rng.every((w) => w === 0)) throw problem(`${g}.rng`, 'a generator state that is not all zeros', '[0, 0, 0, 0]');
   if (!Array.isArray(r.history)) throw problem(`${g}.history`, 'an array', r.history);
-  r.history.forEach((h, k) => {
-    const e = object(h, `${g}.history[${k}]`);
-    integer(e.step, `${g}.history[${k}].step`, 0, MAX_STEPS);
-    integer(e.epoch, `${g}.history[${k}].epoch`, 0, MAX_STEPS);
-    nullable(e.trainLoss, (v) => number(v, `${g}.history[${k}].trainLoss`, 0));
-    nullable(e.valLoss, (v) => number(v, `${g}.history[${k}].valLoss`, 0));
-  });
+  r.history = r.history.map((h, k) => validateHistoryEntry(h, `${g}.history[${k}]`));
   nullable(r.bestValLoss, (v) => number(v, `${g}.bestValLoss`, 0));
   nullable(r.bestStep, (v) => integer(v, `${g}.bestStep`, 0, MAX_STEPS));
   integer(r.evalsSinceBest, `${g}.evalsSinceBest`, 0, MAX_STEPS);
   number(r.lossSum, `${g}.lossSum`);
   integer(r.lossCount, `${g}.lossCount`, 0, MAX_STEPS);
+  // since the previous history entry (checkpoints written before these existed: 0)
+  for (const k of ['gradNormSum', 'clips', 'stepSeconds']) r[k] = r[k] === undefined ? 0 : number(r[k], `${g}.${k}`, 0);
+  if (r.kept === undefined) r.kept = [];
+  if (!Array.isArray(r.kept)) throw problem(`${g}.kept`, 'an array', r.kept);
+  r.kept.forEach((x, k) => {
+    const e = object(x, `${g}.kept[${k}]`);
+    integer(e.step, `${g}.kept[${k}].step`, 0, MAX_STEPS);
+    number(e.valLoss, `${g}.kept[${k}].valLoss`, 0);
+    const file = string(e.file, `${g}.kept[${k}].file`);
+    if (file.includes('/') || file.includes('\\') || !file.endsWith('.json')) throw problem(`${g}.kept[${k}].file`, 'a file name (*.json) next to the model', file);
+  });
   number(r.elapsedSeconds, `${g}.elapsedSeconds`, 0);
   const optimizerT = integer(j.optimizerT, 'checkpoint.json.optimizerT', 0, MAX_STEPS);
 

@@ -23,9 +23,10 @@ export const MAX_HIDDEN = 65_536;
 export const MAX_LAYERS = 256;
 
 /**
- * One evaluation of the run. A model's training record holds no wall-clock times (only a checkpoint's
- * trainer state keeps the elapsed time): the same seed and options give the same model file, byte
- * for byte, however long the run took or whether it was resumed.
+ * One evaluation of the run: the losses, and how training went since the previous entry. Only
+ * `seconds` and `charsPerSecond` depend on the machine; the rest is the same for the same seed and
+ * options, however long the run took or whether it was resumed. Files written before a field
+ * existed read it as null.
  */
 export interface HistoryEntry {
   step: number;
@@ -35,11 +36,52 @@ export interface HistoryEntry {
   trainLoss: number | null;
   /** null when there is no validation split. */
   valLoss: number | null;
+  /** Learning rate of the last step. */
+  lr: number | null;
+  /** Mean global gradient norm ‖g‖ (before clipping) since the previous entry. */
+  gradNorm: number | null;
+  /** Share of the steps since the previous entry on which clipping fired. */
+  clipRate: number | null;
+  /** Training characters per second of step time since the previous entry (machine-dependent). */
+  charsPerSecond: number | null;
+  /** Seconds the run had trained at this step, resumes included (machine-dependent). */
+  seconds: number | null;
+}
+
+/** The history fields that depend on the machine, not on the seed and options. */
+export const TIMING_FIELDS = ['charsPerSecond', 'seconds'] as const;
+
+/** A history entry read from a file (the model's, or a checkpoint's trainer state); `f` names it in errors. */
+export function validateHistoryEntry(h: unknown, f: string): HistoryEntry {
+  const e = object(h, f);
+  const optional = (k: string, max = Infinity): number | null => (e[k] === undefined || e[k] === null ? null : number(e[k], `${f}.${k}`, 0, max));
+  return {
+    step: integer(e.step, `${f}.step`),
+    epoch: integer(e.epoch, `${f}.epoch`),
+    trainLoss: e.trainLoss === null ? null : number(e.trainLoss, `${f}.trainLoss`, 0),
+    valLoss: e.valLoss === null ? null : number(e.valLoss, `${f}.valLoss`, 0),
+    lr: optional('lr'),
+    gradNorm: optional('gradNorm'),
+    clipRate: optional('clipRate', 1),
+    charsPerSecond: optional('charsPerSecond'),
+    seconds: optional('seconds'),
+  };
+}
+
+/** A model this one was fine-tuned from (--init-from): its file's SHA-256, name, corpus and steps. */
+export interface LineageEntry {
+  sha256: string;
+  name: string;
+  corpus: { name: string; sha256: string };
+  steps: number;
 }
 
 export interface TrainingInfo {
   corpus: { name: string; bytes: number; chars: number; sha256: string };
-  split: { valFraction: number; trainTokens: number; valTokens: number };
+  /** mode: the held-out text is the corpus's tail, or lines chosen by the seed (absent: tail). */
+  split: { valFraction: number; trainTokens: number; valTokens: number; mode?: 'tail' | 'random' };
+  /** The models this one was fine-tuned from, the nearest first (absent: trained from scratch). */
+  lineage?: LineageEntry[];
   seed: number;
   steps: number;
   epochs: number;
@@ -172,19 +214,19 @@ function validateTraining(v: unknown): TrainingInfo {
   const o = object(v, 'training');
   const c = object(o.corpus, 'training.corpus');
   const s = object(o.split, 'training.split');
-  const sha = string(c.sha256, 'training.corpus.sha256');
-  if (!/^[0-9a-f]{64}$/.test(sha)) throw problem('training.corpus.sha256', '64 lowercase hex digits', sha);
+  const hex = (v: unknown, f: string) => {
+    const x = string(v, f);
+    if (!/^[0-9a-f]{64}$/.test(x)) throw problem(f, '64 lowercase hex digits', x);
+    return x;
+  };
+  const sha = hex(c.sha256, 'training.corpus.sha256');
   if (!Array.isArray(o.history)) throw problem('training.history', 'an array', o.history);
-  const history = o.history.map((h, k): HistoryEntry => {
-    const e = object(h, `training.history[${k}]`);
-    const f = `training.history[${k}]`;
-    const entry: HistoryEntry = {
-      step: integer(e.step, `${f}.step`),
-      epoch: integer(e.epoch, `${f}.epoch`),
-      trainLoss: e.trainLoss === null ? null : number(e.trainLoss, `${f}.trainLoss`, 0),
-      valLoss: e.valLoss === null ? null : number(e.valLoss, `${f}.valLoss`, 0),
-    };
-    return entry;
+  const history = o.history.map((h, k) => validateHistoryEntry(h, `training.history[${k}]`));
+  const lineage = o.lineage === undefined ? undefined : (Array.isArray(o.lineage) ? o.lineage : [object(o.lineage, 'training.lineage')]).map((l, k): LineageEntry => {
+    const f = `training.lineage[${k}]`;
+    const e = object(l, f);
+    const c = object(e.corpus, `${f}.corpus`);
+    return { sha256: hex(e.sha256, `${f}.sha256`), name: string(e.name, `${f}.name`), corpus: { name: string(c.name, `${f}.corpus.name`), sha256: hex(c.sha256, `${f}.corpus.sha256`) }, steps: integer(e.steps, `${f}.steps`) };
   });
   return {
     corpus: {
@@ -197,7 +239,9 @@ function validateTraining(v: unknown): TrainingInfo {
       valFraction: number(s.valFraction, 'training.split.valFraction', 0, 1, true),
       trainTokens: integer(s.trainTokens, 'training.split.trainTokens'),
       valTokens: integer(s.valTokens, 'training.split.valTokens'),
+      ...(s.mode === undefined ? {} : { mode: oneOf(s.mode, 'training.split.mode', ['tail', 'random'] as const) }),
     },
+    ...(lineage === undefined ? {} : { lineage }),
     seed: integer(o.seed, 'training.seed', 0, 0xffffffff),
     steps: integer(o.steps, 'training.steps'),
     epochs: number(o.epochs, 'training.epochs', 0),

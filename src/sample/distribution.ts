@@ -11,7 +11,8 @@ import type { Vec } from '../engine/types.js';
  *   draw:  np.random.choice — cdf = cumsum(p); cdf /= cdf[-1]; first i with cdf[i] > u
  *
  * Order is by probability, ties broken by the lower id, so the kept set is deterministic.
- * `argmax` is greedy (first id of the largest logit) and ignores the rest.
+ * `argmax` is greedy (first id of the largest logit) and ignores the rest. Ids in `exclude`
+ * (e.g. <UNK>) are never picked: their weight is 0 before top-k / top-p.
  */
 export interface PickOptions {
   /** > 0 [1]. Small values approach argmax; large ones approach uniform. */
@@ -22,6 +23,8 @@ export interface PickOptions {
   topP?: number;
   /** greedy decoding. */
   argmax?: boolean;
+  /** Ids never to pick. */
+  exclude?: readonly number[];
 }
 
 export interface ResolvedPickOptions {
@@ -70,10 +73,10 @@ export function choose(w: ArrayLike<number>, n: number, u: number, cdf: Float64A
   return n - 1; // not reached: cdf[n-1]/last = 1 > u
 }
 
-/** The first index of the largest value (greedy decoding). */
-export function argmaxOf(x: Vec, off: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (x[off + i] > x[off + best]) best = i;
+/** The first index of the largest value (greedy decoding), among those `allowed` (all if absent). */
+export function argmaxOf(x: Vec, off: number, n: number, allowed?: Uint8Array): number {
+  let best = -1;
+  for (let i = 0; i < n; i++) if ((!allowed || allowed[i]) && (best < 0 || x[off + i] > x[off + best])) best = i;
   return best;
 }
 
@@ -143,6 +146,8 @@ export class TokenSampler {
   private readonly cdf: Float64Array;
   private readonly heap: Int32Array;
   private readonly mask: Uint8Array;
+  /** 1 for the ids that may be picked. */
+  private readonly allowed: Uint8Array;
 
   constructor(readonly vocabSize: number, options: PickOptions = {}) {
     this.options = resolvePickOptions(options);
@@ -150,6 +155,8 @@ export class TokenSampler {
     this.cdf = new Float64Array(vocabSize);
     this.heap = new Int32Array(vocabSize);
     this.mask = new Uint8Array(vocabSize);
+    this.allowed = new Uint8Array(vocabSize).fill(1);
+    for (const id of options.exclude ?? []) if (id >= 0 && id < vocabSize) this.allowed[id] = 0;
   }
 
   /** w = exp((logits − max) / temperature), restricted to the top-k / top-p support; returns Σw. */
@@ -158,9 +165,9 @@ export class TokenSampler {
     const { temperature, topK, topP } = this.options;
     const w = this.w;
     let max = -Infinity;
-    for (let i = 0; i < V; i++) if (logits[off + i] > max) max = logits[off + i];
+    for (let i = 0; i < V; i++) if (this.allowed[i] && logits[off + i] > max) max = logits[off + i];
     // (l − max)/T ≤ 0, so a tiny temperature underflows to 0 instead of overflowing to NaN.
-    for (let i = 0; i < V; i++) w[i] = Math.exp((logits[off + i] - max) / temperature);
+    for (let i = 0; i < V; i++) w[i] = this.allowed[i] ? Math.exp((logits[off + i] - max) / temperature) : 0;
     restrict(w, V, topK, topP, this.heap, this.mask);
     let total = 0;
     for (let i = 0; i < V; i++) total += w[i];
@@ -169,7 +176,7 @@ export class TokenSampler {
 
   /** The next token id for the logits row at `off`. */
   pick(logits: Vec, off: number, rng: Rng): number {
-    if (this.options.argmax) return argmaxOf(logits, off, this.vocabSize);
+    if (this.options.argmax) return argmaxOf(logits, off, this.vocabSize, this.allowed);
     this.weights(logits, off);
     return choose(this.w, this.vocabSize, rng.uniform(), this.cdf);
   }

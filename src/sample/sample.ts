@@ -30,6 +30,8 @@ export interface SampleOptions extends PickOptions {
   seed?: number;
   /** An Rng to draw from instead of a seeded one (it is advanced). */
   rng?: Rng;
+  /** Let <UNK> be drawn [false: it prints as U+FFFD, so it is left out]. */
+  allowUnk?: boolean;
 }
 
 export interface SampleStats {
@@ -120,7 +122,7 @@ export function sampleStream(model: LanguageModel, vocab: TextVocab, options: Sa
     maxSequenceLength: cap,
     stats,
     [Symbol.iterator]: () => generate(model, vocab, {
-      sampler: new TokenSampler(V, options),
+      sampler: new TokenSampler(V, { ...options, exclude: options.allowUnk ? [] : [UNK_ID] }),
       rng: options.rng ?? new Rng(seed!),
       start: startIds(enc.ids),
       prime: options.echoPrime === false ? '' : prime,

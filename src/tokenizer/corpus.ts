@@ -14,6 +14,8 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RnnError } from '../errors.js';
 import { assertNotBinary, hasUtf8Bom, scanUtf8 } from './utf8.js';
+import { Rng } from '../util/rng.js';
+import { EOS_ID } from './tokens.js';
 import type { TokenIds } from './vocab.js';
 
 export interface CorpusFile {
@@ -252,3 +254,103 @@ export function splitTrainVal(ids: TokenIds, valFraction: number): Split {
     valTokens,
   };
 }
+
+/** The held-out text: the stream's tail, or whole sequences chosen by the seed (for lists). */
+export type SplitMode = 'tail' | 'random';
+
+export function splitCorpus(ids: TokenIds, valFraction: number, mode: SplitMode, seed: number): Split {
+  return mode === 'random' ? splitRandomly(ids, valFraction, seed) : splitTrainVal(ids, valFraction);
+}
+
+/** [start, end) of each sequence of the stream: its characters and the <EOS> that ends it (ids[0], the first input, is in none). */
+function sequences(ids: TokenIds): Int32Array {
+  const bounds: number[] = [];
+  let start = 1;
+  for (let i = 1; i < ids.length; i++) {
+    if (ids[i] === EOS_ID) {
+      bounds.push(start, i + 1);
+      start = i + 1;
+    }
+  }
+  if (start < ids.length) bounds.push(start, ids.length);
+  return Int32Array.from(bounds);
+}
+
+/**
+ * A random split, as makemore makes one for a list: round(f · n) of the n sequences (lines or
+ * paragraphs, each with the <EOS> that ends it; at least one when f > 0) are held out, chosen by the
+ * seed. Each part starts with <EOS>, as the corpus does, and keeps its sequences in corpus order.
+ */
+export function splitRandomly(ids: TokenIds, valFraction: number, seed: number): Split {
+  const bounds = sequences(ids);
+  const n = bounds.length / 2;
+  let k = Math.round(n * valFraction);
+  if (valFraction > 0 && k === 0) k = 1;
+  const held = new Uint8Array(n);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(seed ^ 0x2c1b3c6d);
+  for (let i = 0; i < k && i < n - 1; i++) {
+    const j = i + rng.int(n - i); // Fisher–Yates, the first k places
+    [order[i], order[j]] = [order[j]!, order[i]!];
+    held[order[i]!] = 1;
+  }
+  const build = (wanted: number): TokenIds => {
+    let len = 1;
+    for (let q = 0; q < n; q++) if (held[q] === wanted) len += bounds[2 * q + 1]! - bounds[2 * q]!;
+    const out = new (ids.constructor as { new (n: number): TokenIds })(len);
+    out[0] = EOS_ID;
+    let o = 1;
+    for (let q = 0; q < n; q++) {
+      if (held[q] !== wanted) continue;
+      out.set(ids.subarray(bounds[2 * q]!, bounds[2 * q + 1]!), o);
+      o += bounds[2 * q + 1]! - bounds[2 * q]!;
+    }
+    return out;
+  };
+  const train = build(0);
+  const val = k > 0 ? build(1) : ids.subarray(0, 0);
+  if (train.length < 2) {
+    throw new RnnError('the corpus is too small to split into training and validation parts', {
+      expected: 'at least one training line', got: `${n} line(s) with --val-fraction ${valFraction}`, hint: 'give a larger corpus or a smaller --val-fraction',
+    });
+  }
+  return { train, val, valFraction, trainTokens: train.length - 1, valTokens: Math.max(0, val.length - 1) };
+}
+
+/**
+ * Why the tail makes a poor validation set, or null: a sorted list (its tail holds only the last
+ * entries), or a tail whose characters differ from the rest's. A hint to use --val-split random.
+ */
+export function tailUnlikeRest(ids: TokenIds, split: Split): string | null {
+  const bounds = sequences(ids);
+  const n = bounds.length / 2;
+  let inOrder = 0;
+  for (let q = 1; q < n; q++) if (compareRange(ids, bounds[2 * q - 2]!, bounds[2 * q - 1]!, bounds[2 * q]!, bounds[2 * q + 1]!) < 0) inOrder++;
+  if (n >= 20 && inOrder >= 0.9 * (n - 1)) {
+    return `the corpus's lines are sorted (${Math.round((100 * inOrder) / (n - 1))}% of neighbouring lines in increasing order): its tail holds only the last of them`;
+  }
+  const tv = totalVariation(split.train, split.val);
+  return tv > TAIL_TV_LIMIT ? `the held-out tail's characters differ from the rest's (total variation distance ${tv.toFixed(2)})` : null;
+}
+
+/** Above this distance between the character frequencies of the tail and the rest, say so. */
+const TAIL_TV_LIMIT = 0.25;
+
+function compareRange(ids: TokenIds, a0: number, a1: number, b0: number, b1: number): number {
+  for (let i = 0; a0 + i < a1 && b0 + i < b1; i++) if (ids[a0 + i] !== ids[b0 + i]) return ids[a0 + i]! - ids[b0 + i]!;
+  return a1 - a0 - (b1 - b0);
+}
+
+/** ½ Σ |p(c) − q(c)| over the tokens of two streams. */
+function totalVariation(a: TokenIds, b: TokenIds): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let V = 0;
+  for (const x of [a, b]) for (let i = 0; i < x.length; i++) V = Math.max(V, x[i]! + 1);
+  const p = new Float64Array(V);
+  for (let i = 0; i < a.length; i++) p[a[i]!]! += 1 / a.length;
+  for (let i = 0; i < b.length; i++) p[b[i]!]! -= 1 / b.length;
+  let d = 0;
+  for (let k = 0; k < V; k++) d += Math.abs(p[k]!);
+  return d / 2;
+}
+

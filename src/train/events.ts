@@ -1,3 +1,5 @@
+import type { HistoryEntry } from '../model-io/model-file.js';
+
 /** What a training run tells whoever watches it (the CLI renders these; the library passes them on). */
 export interface ProgressReport {
   step: number;
@@ -23,6 +25,8 @@ export interface EvalReport {
   step: number;
   valLoss: number;
   improved: boolean;
+  /** The history row the evaluation recorded. */
+  entry: HistoryEntry;
 }
 
 export type StopReason = 'steps' | 'epochs' | 'max-time' | 'patience' | 'interrupted' | 'diverged';

@@ -40,7 +40,18 @@ export interface TrainOptions {
   /** Steps between printed samples; 0: none. */
   sampleEvery: number;
   threads: number;
+  /** Keep the N best models by validation loss as files named with their step and loss (0: none). */
+  keep: number;
+  /** A trained model to start from (fine-tuning: its weights, a fresh optimiser); null: a new model. */
+  initFrom: string | null;
+  /** With initFrom: the new corpus's characters that the base lacks get ids of their own [else <UNK>]. */
+  extendVocab: boolean;
+  /** What is held out: the corpus's tail, or whole lines (paragraphs) chosen by the seed. */
+  valSplit: ValSplit;
 }
+
+export type ValSplit = 'tail' | 'random';
+export const VAL_SPLITS: readonly ValSplit[] = ['tail', 'random'];
 
 export const trainDefaults = {
   eos: 'line' as EosMode,
@@ -62,6 +73,10 @@ export const trainDefaults = {
   checkpointEvery: 200,
   evalEvery: 200,
   sampleEvery: 0,
+  keep: 0,
+  initFrom: null,
+  extendVocab: false,
+  valSplit: 'tail' as ValSplit,
 };
 
 /**
@@ -166,5 +181,15 @@ export function validateTrainOptions(o: TrainOptions): void {
   if (!(o.lrDecay > 0 && o.lrDecay <= 1)) bad('--lr-decay', 'a factor in (0, 1]', o.lrDecay);
   if (!(o.clip >= 0)) bad('--clip', 'a number ≥ 0 (0 disables clipping)', o.clip);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) bad('--seed', 'a whole number from 0 to 4294967295', o.seed);
+  if (!Number.isInteger(o.keep) || o.keep < 0 || o.keep > 1e6) bad('--keep', 'a whole number ≥ 0', o.keep);
+  if (!VAL_SPLITS.includes(o.valSplit)) bad('--val-split', VAL_SPLITS.join(' or '), o.valSplit);
+  if (o.valSplit === 'random' && o.eos === 'none') {
+    throw new RnnError('--val-split random holds out whole lines or paragraphs', {
+      expected: '--eos line or paragraph', got: '--eos none', kind: 'usage', hint: 'with --eos none the text has no sequences to choose: keep --val-split tail',
+    });
+  }
+  if (o.extendVocab && o.initFrom === null) {
+    throw new RnnError('--extend-vocab extends the vocabulary of --init-from', { expected: '--init-from base.json', got: 'no --init-from', kind: 'usage' });
+  }
   validateVariants(o.model);
 }

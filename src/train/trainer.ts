@@ -19,9 +19,15 @@ export interface RunState {
   bestValLoss: number | null;
   bestStep: number | null;
   evalsSinceBest: number;
-  /** Sum and count of training losses since the last history entry. */
+  /** Since the last history entry: the sum and count of training losses (= steps), the sum of */
   lossSum: number;
   lossCount: number;
+  /** gradient norms, the steps clipping fired on, and the seconds spent in training steps. */
+  gradNormSum: number;
+  clips: number;
+  stepSeconds: number;
+  /** --keep: the models kept as files of their own, the best first. */
+  kept: { step: number; valLoss: number; file: string }[];
   elapsedSeconds: number;
 }
 
@@ -33,6 +39,10 @@ export interface TrainSink {
   saveCheckpoint(run: RunState, optimizer: Optimizer, carried: Vec): Promise<void>;
   /** Validation loss (nats/char) of the current weights, or null when there is no validation split. */
   validate(): number | null;
+  /** Write the current weights as a kept model (--keep); returns its file name. */
+  saveKept(run: RunState, valLoss: number): Promise<string>;
+  /** Delete a kept model that is no longer among the best. */
+  removeKept(file: string): void;
   /** Short samples at the given temperatures, for --sample-every. */
   sample?(temperatures: number[], step: number): { temperature: number; text: string }[];
 }
@@ -76,13 +86,13 @@ export class Trainer {
     this.rng = new Rng(opts.seed ^ 0x5bd1e995);
     this.run = {
       step: 0, epoch: 0, cursor: 0, rng: this.rng.getState(), history: [], bestValLoss: null, bestStep: null,
-      evalsSinceBest: 0, lossSum: 0, lossCount: 0, elapsedSeconds: 0,
+      evalsSinceBest: 0, lossSum: 0, lossCount: 0, gradNormSum: 0, clips: 0, stepSeconds: 0, kept: [], elapsedSeconds: 0,
     };
   }
 
   /** Continue from a checkpoint's state (its sizes checked against this run by the caller). */
   restore(r: Resume): void {
-    Object.assign(this.run, r.run, { history: [...r.run.history] });
+    Object.assign(this.run, r.run, { history: [...r.run.history], kept: [...(r.run.kept ?? [])] });
     this.rng.setState(r.run.rng);
     this.batches.cursor = r.run.cursor;
     this.batches.epoch = r.run.epoch;
@@ -126,10 +136,12 @@ export class Trainer {
       const clip = clipGradients(model.params, opts.clipMode, opts.clip);
       if (!(loss < divergedLoss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
       this.optimizer.step(learningRate(this.schedule(), run.step));
-      stepSeconds += (performance.now() - stepStart) / 1000;
+      const seconds = (performance.now() - stepStart) / 1000;
+      stepSeconds += seconds;
       run.step += 1;
       lastLoss = loss; gradNorm = clip.norm;
-      run.lossSum += loss; run.lossCount += 1;
+      run.lossSum += loss; run.lossCount += 1; run.gradNormSum += clip.norm; run.stepSeconds += seconds;
+      if (clip.clipped) run.clips += 1;
       stepsSinceReport += 1; lossSinceReport += loss; if (clip.clipped) clipsSinceReport += 1;
       this.syncRun(elapsed());
 
@@ -187,11 +199,10 @@ export class Trainer {
   private async closingModel(): Promise<void> {
     const run = this.run;
     const valLoss = this.sink.validate();
-    const trainLoss = run.lossCount > 0 ? run.lossSum / run.lossCount : null;
-    const entry = { step: run.step, epoch: this.batches.epoch, trainLoss, valLoss };
+    const entry = this.entry(valLoss);
     await this.sink.saveBest({ ...run, history: [...run.history, entry], bestValLoss: valLoss, bestStep: run.step });
     this.events.saved?.('model', this.opts.output);
-    if (valLoss !== null) this.events.evaluated?.({ step: run.step, valLoss, improved: true });
+    if (valLoss !== null) this.events.evaluated?.({ step: run.step, valLoss, improved: true, entry });
   }
 
   private schedule() {
@@ -237,13 +248,25 @@ export class Trainer {
     return null;
   }
 
+  /** The history row of the run as it is now, with this validation loss. */
+  private entry(valLoss: number | null): HistoryEntry {
+    const run = this.run;
+    const n = run.lossCount;
+    const o = this.opts;
+    return {
+      step: run.step, epoch: this.batches.epoch, trainLoss: n > 0 ? run.lossSum / n : null, valLoss,
+      lr: learningRate(this.schedule(), Math.max(0, run.step - 1)), gradNorm: n > 0 ? run.gradNormSum / n : null, clipRate: n > 0 ? run.clips / n : null,
+      charsPerSecond: run.stepSeconds > 0 ? (n * o.batchSize * o.seqLength) / run.stepSeconds : null, seconds: run.elapsedSeconds,
+    };
+  }
+
   /** Record a history row; keep the weights as the best model when validation improves. */
   private async evaluate(report?: (e: EvalReport) => void): Promise<void> {
     const run = this.run;
     const valLoss = this.sink.validate();
-    const trainLoss = run.lossCount > 0 ? run.lossSum / run.lossCount : null;
-    run.history.push({ step: run.step, epoch: this.batches.epoch, trainLoss, valLoss });
-    run.lossSum = 0; run.lossCount = 0;
+    const entry = this.entry(valLoss);
+    run.history.push(entry);
+    run.lossSum = 0; run.lossCount = 0; run.gradNormSum = 0; run.clips = 0; run.stepSeconds = 0;
     // Without a validation split, the latest weights are the best we know.
     const improved = valLoss === null || run.bestValLoss === null || valLoss < run.bestValLoss;
     if (improved) {
@@ -255,7 +278,18 @@ export class Trainer {
     } else {
       run.evalsSinceBest += 1;
     }
-    if (valLoss !== null) report?.({ step: run.step, valLoss, improved });
+    if (valLoss !== null && this.opts.keep > 0) await this.keep(valLoss);
+    if (valLoss !== null) report?.({ step: run.step, valLoss, improved, entry });
+  }
+
+  /** --keep N: the N best evaluations so far as files of their own; a better one pushes the worst out. */
+  private async keep(valLoss: number): Promise<void> {
+    const kept = this.run.kept;
+    const N = this.opts.keep;
+    if (kept.length >= N && !(valLoss < kept[kept.length - 1]!.valLoss)) return;
+    kept.push({ step: this.run.step, valLoss, file: await this.sink.saveKept(this.run, valLoss) });
+    kept.sort((a, b) => a.valLoss - b.valLoss || a.step - b.step);
+    while (kept.length > N) this.sink.removeKept(kept.pop()!.file);
   }
 
   private async checkpoint(): Promise<void> {

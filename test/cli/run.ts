@@ -1,7 +1,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TIMING_FIELDS } from '../../src/model-io/model-file.js';
 
 /** The built binary, as a user runs it (npm test builds first). */
 export const BIN = resolve(__dirname, '../../bin/rnn.js');
@@ -29,4 +30,14 @@ export function expectCleanError(r: Run): void {
   if (r.code === 0 || r.code === null) throw new Error(`expected a non-zero exit, got ${r.code}\n${r.stderr}`);
   if (/\n\s+at .+:\d+:\d+/.test(r.stderr) || r.stderr.includes('internal error')) throw new Error(`stack trace in stderr:\n${r.stderr}`);
   if (!/^error: /m.test(r.stderr)) throw new Error(`no "error:" line in stderr:\n${r.stderr}`);
+}
+
+/**
+ * A model file's text with the machine-dependent timings of its history (seconds, chars/s) left
+ * out: everything else — weights, vocabulary, configuration, losses — must match bit for bit.
+ */
+export function modelWithoutTimes(path: string): string {
+  const json = JSON.parse(readFileSync(path, 'utf8')) as { training: { history: Record<string, unknown>[] } };
+  for (const e of json.training.history) for (const k of TIMING_FIELDS) delete e[k];
+  return JSON.stringify(json);
 }

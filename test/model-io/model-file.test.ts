@@ -57,8 +57,8 @@ function sampleFile(withCheckpoint = false): ModelFileInit {
       epochs: 1,
       options: { lr: 0.002, optimizer: 'adam' },
       history: [
-        { step: 1, epoch: 0, trainLoss: 2.5, valLoss: null },
-        { step: 3, epoch: 1, trainLoss: null, valLoss: 2.3 },
+        { step: 1, epoch: 0, trainLoss: 2.5, valLoss: null, lr: 0.002, gradNorm: 1.5, clipRate: 0.25, charsPerSecond: 12000, seconds: 0.5 },
+        { step: 3, epoch: 1, trainLoss: null, valLoss: 2.3, lr: null, gradNorm: null, clipRate: null, charsPerSecond: null, seconds: null },
       ],
       bestValLoss: 2.3,
     },
@@ -74,6 +74,13 @@ function sampleFile(withCheckpoint = false): ModelFileInit {
 const bits = (a: Float32Array | Float64Array) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 
 describe('model file round trip', () => {
+  it('a history written before lr, gradient norms and timings were recorded reads them as null', () => {
+    const file = JSON.parse(serializeModelFile(sampleFile(false)));
+    file.training.history = [{ step: 1, epoch: 0, trainLoss: 2.5, valLoss: 2.4 }];
+    const back = parseModelFile(JSON.stringify(file));
+    expect(back.training.history[0]).toEqual({ step: 1, epoch: 0, trainLoss: 2.5, valLoss: 2.4, lr: null, gradNorm: null, clipRate: null, charsPerSecond: null, seconds: null });
+  });
+
   it('save then load is bit-identical (−0, subnormals, all exponents)', () => {
     const src = sampleFile(true);
     const path = join(dir, 'm.json');

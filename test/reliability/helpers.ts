@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { RnnError } from '../../src/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { BIN, expectCleanError, rnn, tempDir, type Run } from '../cli/run.ts';
+import { BIN, expectCleanError, modelWithoutTimes, rnn, tempDir, type Run } from '../cli/run.ts';
 
-export { BIN, expectCleanError, rnn, tempDir, type Run };
+export { BIN, expectCleanError, modelWithoutTimes, rnn, tempDir, type Run };
 
 export const SHAKESPEARE = resolve(__dirname, '../../corpora/tinyshakespeare.txt');
 

@@ -87,18 +87,29 @@ describe('sampleStream', () => {
     const a = sample(m, vocab, { length: 100, argmax: true, seed: 1 }).text;
     expect(sample(m, vocab, { length: 100, argmax: true, seed: 2 }).text).toBe(a);
   });
-  it('the whole path draws from softmax(logits / T): χ² over 100k tokens', () => {
+  // χ² of 100k draws against softmax(logits / T), over the ids that may be drawn
+  const chiSquare = (allowUnk: boolean): { stat: number; unk: number } => {
     const row = [0.5, -3, 1, 0.2, -0.4, 0.9, 0, 0.3, -1, 1.4, 0.1, -0.2];
     const T = 0.8;
-    const run = sampleStream(new FixedLogitsModel(row), vocab, { length: 100_000, seed: 77, temperature: T });
+    const run = sampleStream(new FixedLogitsModel(row), vocab, { length: 100_000, seed: 77, temperature: T, allowUnk });
     const counts = new Array(V).fill(0);
     const id = new Map<string, number>();
     for (let i = 0; i < V; i++) id.set(vocab.decode([i]), i);
     for (const chunk of run) counts[id.get(chunk)!]++;
-    const e = row.map((l) => Math.exp(l / T));
+    const e = row.map((l, i) => (allowUnk || i !== 1 ? Math.exp(l / T) : 0)); // id 1 is <UNK>
     const Z = e.reduce((a, b) => a + b, 0);
-    const stat = counts.reduce((s, c, i) => s + (c - (1e5 * e[i]) / Z) ** 2 / ((1e5 * e[i]) / Z), 0);
-    expect(stat).toBeLessThan(31.26); // χ²(11) at α = 0.001
+    const stat = counts.reduce((s, c, i) => (e[i] === 0 ? s : s + (c - (1e5 * e[i]) / Z) ** 2 / ((1e5 * e[i]) / Z)), 0);
+    return { stat, unk: counts[1] };
+  };
+  it('the whole path draws from softmax(logits / T): χ² over 100k tokens', () => {
+    const all = chiSquare(true);
+    expect(all.stat).toBeLessThan(31.26); // χ²(11) at α = 0.001
+    expect(all.unk).toBeGreaterThan(0);
+  });
+  it('by default <UNK> is never drawn and the rest keep their proportions', () => {
+    const known = chiSquare(false);
+    expect(known.unk).toBe(0);
+    expect(known.stat).toBeLessThan(29.59); // χ²(10) at α = 0.001
   });
   it('rejects impossible options before generating', () => {
     const m = new RecurrentFake(V, 7);
