@@ -6,7 +6,7 @@ export { sample, sampleStream, type SampleOptions } from './sample/sample.js';
 export { evaluate, type EvalOptions, type EvalResult } from './eval/evaluate.js';
 export { score, type LineScore, type ScoreOptions } from './eval/score.js';
 export { gradcheck } from './engine/gradcheck.js';
-export { createModel } from './engine/model.js';
+export { createModel } from './engine/create.js';
 export type { ModelConfig } from './engine/config.js';
 export type { LanguageModel } from './engine/language-model.js';
 export { Vocab } from './tokenizer/vocab.js';

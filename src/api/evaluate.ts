@@ -1,5 +1,4 @@
-import { evaluate as evaluateLeft, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
-import { evaluateInfill } from '../eval/infill.js';
+import { evaluate, type EvalResult } from '../eval/evaluate.js';
 import { readCorpus } from '../tokenizer/corpus.js';
 import type { LoadedModel } from './load.js';
 import { trainingText } from './training-corpus.js';
@@ -17,9 +16,7 @@ export async function evaluateFiles(
   loaded: LoadedModel, files: string[], opts: { batch?: number; seqLength?: number } = {},
 ): Promise<FileEvalResult> {
   const { model, vocab, file } = loaded;
-  // a bidirectional model: the infill perplexity, each character predicted from both sides
-  const infill = model.config.bidirectional;
-  const evaluate = (m: typeof model, ids: ArrayLike<number>, o: EvalOptions): EvalResult => (infill ? evaluateInfill(m, ids, o) : evaluateLeft(m, ids, o));
+  const infill = model.infill !== null; // the infill perplexity, each character predicted from both sides
   if (files.length > 0) {
     const corpus = await readCorpus(files, { text: true });
     const { ids, unknown } = vocab.encode(corpus.data, { start: true, source: corpus.name });

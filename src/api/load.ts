@@ -1,11 +1,11 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { assertFits } from '../engine/memory.js';
-import { createModel } from '../engine/model.js';
+import { createModel } from '../engine/create.js';
 import { loadModelFile, loadParamsInto, type ModelFile } from '../model-io/index.js';
 import type { Vocab } from '../tokenizer/vocab.js';
 import { Rng } from '../util/rng.js';
-import { describeKernels, getKernels, releaseKernels, type KernelChoice } from './kernels.js';
+import { getKernels, type KernelChoice } from './kernels.js';
 
 /** The largest block sampling, scoring and evaluation run by default. */
 const INFERENCE = { B: 32, T: 128, moments: 0, dropout: false };
@@ -29,12 +29,12 @@ export async function loadModel(path: string, choice: KernelChoice = {}): Promis
   }
   const kernels = await getKernels(choice);
   try {
-    assertFits(file.config, INFERENCE, kernels.memoryLimit, `what ${describeKernels(kernels)} can hold`);
+    assertFits(file.config, INFERENCE, kernels.memoryLimit, `what ${kernels.description} can hold`);
     const model = createModel(file.config, kernels, new Rng(0));
     loadParamsInto(file.params, model.params, path);
-    return { path, model, vocab: file.vocab, file, close: () => releaseKernels(kernels) };
+    return { path, model, vocab: file.vocab, file, close: () => kernels.close?.() };
   } catch (e) {
-    releaseKernels(kernels);
+    kernels.close?.();
     throw e;
   }
 }

@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { describeCell } from '../engine/config.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { assertFits } from '../engine/memory.js';
-import { createModel } from '../engine/model.js';
+import { createModel } from '../engine/create.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
@@ -18,7 +18,7 @@ import { defaultTrainOptions, validateTrainOptions, type ResumeOverrides, type T
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import { fineTuneShape, fineTuneVocab, lineageOf, loadBase, transferWeights, type Base } from './init-from.js';
-import { capThreads, describeKernels, getKernels, releaseKernels } from './kernels.js';
+import { capThreads, getKernels } from './kernels.js';
 import { assertWritable, displayPath } from './paths.js';
 
 export interface TrainCall {
@@ -98,7 +98,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   const kernels = await getKernels({ threads });
   try {
     const optimizerMoments = opts.optimizer === 'adam' ? 2 : 1;
-    assertFits(config, { B: opts.batchSize, T: opts.seqLength, moments: optimizerMoments, dropout: opts.model.dropout > 0 }, kernels.memoryLimit, `what ${describeKernels(kernels)} can hold`);
+    assertFits(config, { B: opts.batchSize, T: opts.seqLength, moments: optimizerMoments, dropout: opts.model.dropout > 0 }, kernels.memoryLimit, `what ${kernels.description} can hold`);
     const model = createModel(config, kernels, new Rng(opts.seed));
     if (ckpt) loadParamsInto(ckpt.file.params, model.params, ckpt.path);
     if (base) transferWeights(base, vocab, model.params);
@@ -120,7 +120,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     call.onStart?.(
       `${ckpt ? `resuming ${ckpt.path} at step ${ckpt.json.run.step}` : 'training'}: ${corpus.name}, ${split.trainTokens.toLocaleString('en-US')} training / ` +
         `${split.valTokens.toLocaleString('en-US')} validation chars, V=${vocab.size}, ${describeCell(config)} ${opts.model.layers}×${opts.model.hidden}, ` +
-        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}; ${describeKernels(kernels)}`,
+        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}; ${kernels.description}`,
     );
     try {
       if (call.signal?.aborted) trainer.requestStop('interrupted');
@@ -130,7 +130,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
       call.signal?.removeEventListener('abort', onAbort);
     }
   } finally {
-    releaseKernels(kernels);
+    kernels.close?.();
   }
 }
 
@@ -205,8 +205,7 @@ function resumedOptions(ckpt: LoadedCheckpoint, overrides: ResumeOverrides = {})
     o.output = resolve(dirname(ckpt.path), relative(dirname(saved.checkpoint), saved.output));
     o.checkpoint = ckpt.path;
   }
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
-  return o;
+  return Object.assign(o, Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
 }
 
 /** The run's corpus; on resume, the recorded files, or the ones given instead (checked by SHA-256 after). */

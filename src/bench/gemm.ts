@@ -4,9 +4,7 @@
  * Run after a build: node dist/bench/gemm.js [--quick]
  */
 import { pathToFileURL } from 'node:url';
-import { createJsKernels } from '../engine/kernels/js.js';
-import type { Kernels } from '../engine/kernels/kernels.js';
-import { createWasmKernels } from '../engine/kernels/wasm.js';
+import { createKernels, type Kernels } from '../engine/kernels/index.js';
 import { machineLine } from './machine.js';
 
 export interface GemmShape { name: string; tA: boolean; tB: boolean; M: number; N: number; K: number }
@@ -67,11 +65,11 @@ export function timeGemm(k: Kernels, sh: GemmShape, minSeconds = 0.15): number {
 export async function runGemmBench(opts: { quick?: boolean; log?: (s: string) => void } = {}): Promise<void> {
   const log = opts.log ?? ((s: string) => process.stdout.write(s + '\n'));
   log(machineLine());
-  const js = createJsKernels('f32');
-  const w1 = await createWasmKernels({ threads: 1 });
-  const w2 = await createWasmKernels({ threads: 2 });
-  const s1 = await createWasmKernels({ threads: 1, relaxed: false });
-  const sets: [string, Kernels][] = [[`js`, js], [`simd 1t`, s1], [`${w1.variant} 1t`, w1], [`${w2.variant} 2t`, w2]];
+  const js = await createKernels('js');
+  const w1 = await createKernels('wasm', { threads: 1 });
+  const w2 = await createKernels('wasm', { threads: 2 });
+  const s1 = await createKernels('wasm', { threads: 1, relaxed: false });
+  const sets: [string, Kernels][] = [[`js`, js], [s1.description, s1], [w1.description, w1], [w2.description, w2]];
   log(`GFLOP/s (median of 3)\n${'shape'.padEnd(40)}${'M×N×K'.padEnd(18)}${sets.map(([n]) => n.padStart(12)).join('')}`);
   for (const sh of gemmShapes()) {
     const cells: string[] = [];
@@ -85,9 +83,7 @@ export async function runGemmBench(opts: { quick?: boolean; log?: (s: string) =>
     }
     log(`${sh.name.padEnd(40)}${`${sh.M}×${sh.N}×${sh.K}`.padEnd(18)}${cells.join('')}`);
   }
-  w1.close();
-  w2.close();
-  s1.close();
+  for (const k of [w1, w2, s1]) k.close?.();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

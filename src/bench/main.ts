@@ -8,9 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createJsKernels } from '../engine/kernels/js.js';
-import type { Kernels } from '../engine/kernels/kernels.js';
-import { createWasmKernels } from '../engine/kernels/wasm.js';
+import { createKernels } from '../engine/kernels/index.js';
 import { machineLine } from './machine.js';
 import { CONFIGS, SAMPLE_MODELS, evalPass, flopsPerCharFwd, loadData, median, sampler, timeReps, trainStep } from './workloads.js';
 
@@ -47,7 +45,7 @@ const PYTHON = '/usr/bin/python3';
 
 /** Run one job in this process (the child side). */
 export async function runJob(job: string, threads: number, kernelsKind: 'wasm' | 'js', seconds: number): Promise<JobResult> {
-  const kernels: Kernels & { close?: () => void } = kernelsKind === 'js' ? createJsKernels('f32') : await createWasmKernels({ threads });
+  const kernels = await createKernels(kernelsKind, { threads });
   const data = loadData();
   const V = data.V;
   let res: Omit<JobResult, 'maxRssMb' | 'kernels'>;

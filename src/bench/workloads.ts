@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultModelConfig, type CellKind, type ModelConfig } from '../engine/config.js';
-import type { Kernels } from '../engine/kernels/kernels.js';
-import { lossOps } from '../engine/loss.js';
-import { createModel } from '../engine/model.js';
+import type { Kernels } from '../engine/kernels/index.js';
+import { createModel } from '../engine/create.js';
 import { clipGradients } from '../train/clip.js';
 import { createOptimizer } from '../train/optimizers.js';
 import { TokenSampler } from '../sample/distribution.js';
@@ -94,7 +93,7 @@ export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Ma
 export function trainStep(c: BenchConfig, kernels: Kernels, data: { ids: Int32Array; V: number }): { step: () => number; lastLoss: () => number } {
   const { batch: B, seq: T } = c;
   const model = createModel(modelConfig(c.cell, c.hidden, c.layers, data.V), kernels, new Rng(0));
-  const opt = createOptimizer(c.optimizer, model.params);
+  const opt = createOptimizer(c.optimizer, model.params, kernels);
   const lr = c.optimizer === 'adagrad' ? 0.1 : 2e-3;
   const [mode, clip] = c.optimizer === 'adagrad' ? ['value', 5] as const : ['norm', 5] as const;
   const N = data.ids.length;
@@ -115,7 +114,7 @@ export function trainStep(c: BenchConfig, kernels: Kernels, data: { ids: Int32Ar
     }
     model.zeroGrad();
     loss = model.lossAndGrad(x, y, T, B, state, null);
-    clipGradients(model.params, mode, clip);
+    clipGradients(model.params, mode, clip, kernels);
     opt.step(lr);
     pos += T;
     return B * T;
@@ -127,7 +126,6 @@ export function trainStep(c: BenchConfig, kernels: Kernels, data: { ids: Int32Ar
 export function evalPass(c: BenchConfig, kernels: Kernels, data: { ids: Int32Array; V: number }): (limitS: number) => number {
   const B = 32, T = c.seq;
   const model = createModel(modelConfig(c.cell, c.hidden, c.layers, data.V), kernels, new Rng(0));
-  const { logProbs } = lossOps(kernels);
   const perStream = Math.floor(100_000 / B);
   const x = new Int32Array(T * B), y = new Int32Array(T * B);
   const out = new Float64Array(T * B);
@@ -142,7 +140,7 @@ export function evalPass(c: BenchConfig, kernels: Kernels, data: { ids: Int32Arr
         y[t * B + b] = data.ids[b * perStream + s + t + 1]!;
       }
       const z = model.logits(x.subarray(0, Tn * B), Tn, B, state);
-      logProbs(Tn * B, data.V, z, y.subarray(0, Tn * B), out);
+      kernels.logProbs(Tn * B, data.V, z, y.subarray(0, Tn * B), out);
       done += Tn * B;
       if ((performance.now() - t0) / 1000 > limitS) break;
     }

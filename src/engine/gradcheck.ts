@@ -1,10 +1,8 @@
 import { Rng } from '../util/rng.js';
-import { BidirectionalLanguageModel } from './bidirectional.js';
 import type { ModelConfig } from './config.js';
-import { createJsKernels } from './kernels/js.js';
-import type { Kernels } from './kernels/kernels.js';
-import { logProbs } from './loss.js';
-import { createModel } from './model.js';
+import { createModel } from './create.js';
+import { referenceKernels } from './kernels/index.js';
+import type { Kernels } from './kernels/ops.js';
 import type { Vec } from './types.js';
 
 const FLOOR = 1e-6;
@@ -44,7 +42,7 @@ export function gradcheck(config: ModelConfig, opts: GradcheckOptions): Gradchec
   const eps = opts.eps ?? 1e-3;
   const maxEntries = opts.maxEntries ?? 40;
   const rng = new Rng(seed);
-  const model = createModel(config, opts.kernels ?? createJsKernels('f64'), rng);
+  const model = createModel(config, opts.kernels ?? referenceKernels('f64'), rng);
   const V = config.vocabSize;
   const P = T * B;
   const x = new Int32Array(P).map(() => rng.int(V));
@@ -61,12 +59,12 @@ export function gradcheck(config: ModelConfig, opts: GradcheckOptions): Gradchec
   // J(θ) by the inference path: mean −log ŷ[y]. A bidirectional model predicts the block's own
   // tokens x, reading y's last row as the character after the block (bidirectional.ts).
   const lp = new Float64Array(P);
-  const bi = model instanceof BidirectionalLanguageModel ? model : null;
+  const bi = model.infill;
   const next = y.subarray((T - 1) * B, P);
   const bState = bi?.newBwdState(B);
   const loss = (s0: Vec): number => {
     const z = bi ? bi.infillLogits(x, next, T, B, s0.slice(), bState!.fill(0)) : model.logits(x, T, B, s0.slice());
-    logProbs(P, V, z, bi ? x : y, lp);
+    model.kernels.logProbs(P, V, z, bi ? x : y, lp);
     let s = 0;
     for (let p = 0; p < P; p++) s -= lp[p]!;
     return s / P;

@@ -1,6 +1,6 @@
 import type { Rng } from '../util/rng.js';
 import type { ModelConfig } from './config.js';
-import type { Kernels } from './kernels/kernels.js';
+import type { Kernels } from './kernels/ops.js';
 import type { Param, Vec } from './types.js';
 
 /**
@@ -40,4 +40,26 @@ export interface LanguageModel {
   logits(x: Int32Array, T: number, B: number, state: Vec): Vec;
   /** Set every parameter gradient to zero. */
   zeroGrad(): void;
+  /** A parameter by its PyTorch name. */
+  param(name: string): Param;
+  /** What a bidirectional model can do besides (predicting from both sides); null for a left-to-right one. */
+  readonly infill: Infill | null;
+}
+
+/**
+ * A bidirectional model's infill predictions (bidirectional.ts): each token predicted from the
+ * forward state before it and the backward state after it. `next` (B) holds the tokens after a
+ * block; bState is the backward direction's state before reading them.
+ */
+export interface Infill {
+  /** Floats in the backward direction's state of B streams. */
+  bwdStateSize(B: number): number;
+  newBwdState(B: number): Vec;
+  /**
+   * Logits (T·B, V) of x's own tokens, a view valid until the next call. fState: the forward state
+   * before x⟨0⟩, updated to the state after x⟨T−1⟩; bState updated to the state after reading x⟨1⟩.
+   */
+  infillLogits(x: Int32Array, next: Int32Array, T: number, B: number, fState: Vec, bState: Vec): Vec;
+  /** Run the backward direction alone over a block (the same meaning of next and bState). */
+  advanceBackward(x: Int32Array, next: Int32Array, T: number, B: number, bState: Vec): void;
 }

@@ -4,7 +4,7 @@ import { GruCell } from './cells/gru.js';
 import { LstmCell } from './cells/lstm.js';
 import { RnnCell } from './cells/rnn.js';
 import type { ModelConfig } from './config.js';
-import type { Kernels } from './kernels/kernels.js';
+import type { Kernels } from './kernels/ops.js';
 import type { Param, Vec } from './types.js';
 
 /** One recurrent cell of the configured kind and variant. */

@@ -1,67 +1,11 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
-import { EOS_ID, UNK_ID } from '../tokenizer/tokens.js';
+import { EOS_ID } from '../tokenizer/tokens.js';
+import { rowNll } from '../util/softmax.js';
+import { checkCount, checkIds, evalResult, type EvalOptions, type EvalResult } from './common.js';
 import { evaluateInfill } from './infill.js';
-import { rowNll } from './nll.js';
 
-/**
- * Perplexity of a token stream, as `Vocab.encode` makes it and training reads it: ids[0] is only
- * an input (the <EOS> that starts the text, or the last training token for the validation split);
- * each later token is predicted from everything before it, starting from a zero state. The result
- * is the exact sum of −log p over those N − 1 predictions (an <EOS> is a token like any other).
- *
- * As in training, the predictions are cut into B contiguous parts processed side by side, T steps
- * at a time, the state carried from block to block. B = 1 [the default] predicts every token from
- * its whole left context; with B > 1 each further part starts with a zero state mid-text (faster,
- * slightly pessimistic).
- *
- * `resetAtEos`: the state is zeroed before every <EOS> input, so each sequence is predicted as
- * `score` scores a line; the parts then start at sequence starts and the result does not depend
- * on B or T.
- */
-export interface EvalOptions {
-  /** Parallel streams B [1]. */
-  batch?: number;
-  /** Steps per block T [128]. */
-  seqLength?: number;
-  /** Zero the state before each <EOS> input [false]. */
-  resetAtEos?: boolean;
-}
-
-export interface EvalResult {
-  /** Predicted tokens (= ids.length − 1). */
-  tokens: number;
-  /** Σ −log p, natural log. */
-  totalNats: number;
-  /** Mean nats per token. */
-  nats: number;
-  /** nats / ln 2. */
-  bits: number;
-  /** e^nats. */
-  perplexity: number;
-  /** <UNK> tokens in the stream. */
-  unknown: number;
-  /** Parts read side by side, each from a zero state: 1 is the exact figure. */
-  parts: number;
-}
-
-export function checkCount(option: string, v: number | undefined, hint: string): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
-    throw new RnnError(`invalid value for ${option}`, { expected: 'an integer ≥ 1', got: String(v), hint, kind: 'usage' });
-  }
-}
-
-export function checkIds(ids: ArrayLike<number>, V: number): void {
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (!(Number.isInteger(id) && id >= 0 && id < V)) {
-      throw new RnnError('the text was encoded with another vocabulary', {
-        expected: `token ids in [0, ${V})`, got: `${id} at position ${i}`,
-        hint: 'encode the text with the model\'s own vocabulary',
-      });
-    }
-  }
-}
+export type { EvalOptions, EvalResult };
 
 /** Where each of (at most) B parts of the predicted positions [1, N) starts; the last entry is N. */
 function partStarts(ids: ArrayLike<number>, B: number, atSequenceStarts: boolean): number[] {
@@ -88,6 +32,21 @@ function partStarts(ids: ArrayLike<number>, B: number, atSequenceStarts: boolean
   return starts;
 }
 
+/**
+ * Perplexity of a token stream, as `Vocab.encode` makes it and training reads it: ids[0] is only
+ * an input (the <EOS> that starts the text, or the last training token for the validation split);
+ * each later token is predicted from everything before it, starting from a zero state. The result
+ * is the exact sum of −log p over those N − 1 predictions (an <EOS> is a token like any other).
+ *
+ * As in training, the predictions are cut into B contiguous parts processed side by side, T steps
+ * at a time, the state carried from block to block. B = 1 [the default] predicts every token from
+ * its whole left context; with B > 1 each further part starts with a zero state mid-text (faster,
+ * slightly pessimistic).
+ *
+ * `resetAtEos`: the state is zeroed before every <EOS> input, so each sequence is predicted as
+ * `score` scores a line; the parts then start at sequence starts and the result does not depend
+ * on B or T.
+ */
 export function evaluate(model: LanguageModel, ids: ArrayLike<number>, options: EvalOptions = {}): EvalResult {
   checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
   checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
@@ -141,13 +100,4 @@ export function evaluate(model: LanguageModel, ids: ArrayLike<number>, options: 
     t0 += Tb;
   }
   return evalResult(ids, total, B);
-}
-
-/** The figures of Σ −ln p = `total` over the N − 1 predictions of `ids`. */
-export function evalResult(ids: ArrayLike<number>, total: number, parts: number): EvalResult {
-  const N = ids.length;
-  let unknown = 0;
-  for (let i = 1; i < N; i++) if (ids[i] === UNK_ID) unknown++;
-  const nats = total / (N - 1);
-  return { tokens: N - 1, totalNats: total, nats, bits: nats / Math.LN2, perplexity: Math.exp(nats), unknown, parts };
 }

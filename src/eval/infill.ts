@@ -1,10 +1,9 @@
-import { BidirectionalLanguageModel } from '../engine/bidirectional.js';
-import type { LanguageModel } from '../engine/language-model.js';
+import type { Infill, LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
 import { EOS_ID } from '../tokenizer/tokens.js';
-import { checkCount, checkIds, evalResult, type EvalOptions, type EvalResult } from './evaluate.js';
-import { rowNll } from './nll.js';
+import { checkCount, checkIds, evalResult, type EvalOptions, type EvalResult } from './common.js';
+import { rowNll } from '../util/softmax.js';
 
 /**
  * Infill predictions of a bidirectional model over a token stream: every position p of [0, N)
@@ -22,7 +21,7 @@ import { rowNll } from './nll.js';
  * Returns the number of parts B.
  */
 export function forEachInfillRow(
-  model: BidirectionalLanguageModel, ids: ArrayLike<number>, options: { batch?: number; seqLength?: number },
+  model: LanguageModel & { infill: Infill }, ids: ArrayLike<number>, options: { batch?: number; seqLength?: number },
   row: (p: number, logits: Vec, off: number) => void,
 ): number {
   const N = ids.length;
@@ -46,19 +45,19 @@ export function forEachInfillRow(
   };
   // pass 1: backward states at each block's right end
   const kept: Vec[] = new Array(nBlocks);
-  const bState = model.newBwdState(B);
+  const bState = model.infill.newBwdState(B);
   for (let k = nBlocks - 1; k >= 0; k--) {
     kept[k] = bState.slice();
     if (k > 0) {
       const Tb = fill(k);
-      model.advanceBackward(x.subarray(0, Tb * B), next, Tb, B, bState);
+      model.infill.advanceBackward(x.subarray(0, Tb * B), next, Tb, B, bState);
     }
   }
   // pass 2
   const fState = model.newState(B);
   for (let k = 0; k < nBlocks; k++) {
     const Tb = fill(k);
-    const z = model.infillLogits(x.subarray(0, Tb * B), next, Tb, B, fState, kept[k]!);
+    const z = model.infill.infillLogits(x.subarray(0, Tb * B), next, Tb, B, fState, kept[k]!);
     for (let t = 0; t < Tb; t++) {
       for (let b = 0; b < B; b++) {
         const p = b * L + k * T + t;
@@ -77,7 +76,7 @@ export function forEachInfillRow(
 export function evaluateInfill(model: LanguageModel, ids: ArrayLike<number>, options: EvalOptions = {}): EvalResult {
   checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
   checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
-  if (!(model instanceof BidirectionalLanguageModel)) {
+  if (!hasInfill(model)) {
     throw new RnnError('infill evaluation needs a bidirectional model', { expected: 'a model trained with --bidirectional', got: 'a left-to-right model' });
   }
   const N = ids.length;
@@ -89,4 +88,9 @@ export function evaluateInfill(model: LanguageModel, ids: ArrayLike<number>, opt
     if (p >= 1) total += rowNll(z, off, V, ids[p]);
   });
   return evalResult(ids, total, parts);
+}
+
+/** Whether the model predicts from both sides (a bidirectional model). */
+export function hasInfill(model: LanguageModel): model is LanguageModel & { infill: Infill } {
+  return model.infill !== null;
 }

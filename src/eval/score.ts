@@ -1,8 +1,8 @@
 import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { EOS_ID, type TextVocab } from '../tokenizer/tokens.js';
-import { checkCount, checkIds } from './evaluate.js';
-import { rowNll } from './nll.js';
+import { checkCount, checkIds } from './common.js';
+import { rowNll } from '../util/softmax.js';
 
 /**
  * Scores texts. Each text is one sequence of the model, as in training: it starts from a zero

@@ -1,15 +1,16 @@
-import { BidirectionalLanguageModel } from '../engine/bidirectional.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
-import { forEachInfillRow } from '../eval/infill.js';
+import { forEachInfillRow, hasInfill } from '../eval/infill.js';
+import { TokenSampler } from '../sample/distribution.js';
 import { EOS_ID } from '../tokenizer/tokens.js';
 import type { Vocab } from '../tokenizer/vocab.js';
-import { Rng } from '../util/rng.js';
+import { Rng, randomSeed } from '../util/rng.js';
+import { softmaxWeights } from '../util/softmax.js';
 import { fillable, parseGaps, type Gap, type GappedText } from './gaps.js';
 
 /**
- * Filling `_` gaps (see notes/fill.md).
+ * Filling gaps (`_` unless told otherwise; the measurements are in notes/fill.md).
  *
  * Bidirectional model — iterative refinement: the gaps start as <UNK>; a sweep re-predicts, for
  * j = 0, 1, … (the longest gap's length), the j-th character of every gap from both sides, given
@@ -77,42 +78,29 @@ const GROUPS = 2;
 export function fillText(model: LanguageModel, vocab: Vocab, text: string, options: FillOptions = {}): FillResult {
   const V = model.config.vocabSize;
   if (vocab.size !== V) throw new RnnError('the vocabulary does not fit the model', { expected: `${V} ids`, got: String(vocab.size) });
-  const temperature = options.temperature ?? 1;
-  if (!(temperature > 0)) throw new RnnError('invalid temperature', { expected: 'a positive number', got: String(temperature), kind: 'usage' });
-  const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
+  const seed = options.seed ?? randomSeed();
   const rng = new Rng(seed);
   const g = parseGaps(text, vocab, options.gap);
   const ok = fillable(vocab);
+  const exclude = [...ok.keys()].filter((v) => !ok[v]);
+  // the most probable fillable id, and draws from softmax(z / temperature) over the fillable ids
+  const greedy = new TokenSampler(V, { argmax: true, exclude });
+  const sampler = new TokenSampler(V, { temperature: options.temperature, exclude });
   const probs = new Float64Array(V);
-  // softmax(z/τ) over the fillable ids, into probs
-  const softmax = (z: Vec, off: number, tau: number): void => {
-    let m = -Infinity;
-    for (let v = 0; v < V; v++) if (ok[v] && z[off + v] > m) m = z[off + v];
-    let s = 0;
-    for (let v = 0; v < V; v++) s += probs[v] = ok[v] ? Math.exp((z[off + v] - m) / tau) : 0;
-    for (let v = 0; v < V; v++) probs[v] /= s;
+  /** The chosen id and its probability given the rest, softmax(z)[id] over the fillable ids. */
+  const chosen = (id: number, z: Vec, off: number): { id: number; p: number } => {
+    const sum = softmaxWeights(z, off, V, 1, probs, ok);
+    return { id, p: probs[id]! / sum };
   };
-  const best: Pick = (z, off) => {
-    softmax(z, off, 1);
-    let id = -1;
-    for (let v = 0; v < V; v++) if (ok[v] && (id < 0 || probs[v] > probs[id])) id = v;
-    return { id, p: probs[id] };
-  };
-  const draw: Pick = (z, off) => {
-    softmax(z, off, temperature);
-    const u = rng.uniform();
-    let c = 0, id = -1;
-    for (let v = 0; v < V; v++) if (ok[v]) { id = v; c += probs[v]; if (c > u) break; }
-    softmax(z, off, 1);
-    return { id, p: probs[id] };
-  };
+  const best: Pick = (z, off) => chosen(greedy.pick(z, off, rng), z, off);
+  const draw: Pick = (z, off) => chosen(sampler.pick(z, off, rng), z, off);
   const nGap = g.gaps.reduce((n, q) => n + q.length, 0);
   const N = g.ids.length;
   const opts = { batch: options.batch ?? Math.min(64, Math.max(1, Math.floor(N / 1000))), seqLength: options.seqLength ?? 128 };
   const p = new Float64Array(N); // probability of the current fill at each gap position
 
   const result = (ids: Int32Array): Filled => render(g, vocab, ids, p);
-  if (model instanceof BidirectionalLanguageModel) {
+  if (hasInfill(model)) {
     const maxLen = Math.max(0, ...g.gaps.map((q) => q.length));
     const groups = g.gaps.length > 1 ? GROUPS : 1;
     const sweep = (ids: Int32Array, pick: Pick, frozen: Uint8Array | null): boolean => {

@@ -12,6 +12,7 @@ import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { EOS_ID, UNK_ID, type TextVocab } from '../tokenizer/tokens.js';
+import { logSumExp } from '../util/softmax.js';
 
 export interface BeamOptions {
   /** Hypotheses kept at each step, K ≥ 1. */
@@ -40,15 +41,6 @@ function checkInt(flag: string, v: number, min: number, max: number, hint: strin
     const expected = max === Infinity ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`;
     throw new RnnError(`invalid value for ${flag}`, { expected, got: String(v), hint, kind: 'usage' });
   }
-}
-
-/** log Σ exp(z) over the row z = x[off .. off+V), in float64 (as `rowNll` computes it). */
-function logSumExp(x: Vec, off: number, V: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) if (x[off + i] > max) max = x[off + i];
-  let sum = 0;
-  for (let i = 0; i < V; i++) sum += Math.exp(x[off + i] - max);
-  return Math.log(sum) + max;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { RnnError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import type { Vec } from '../engine/types.js';
+import { softmaxWeights } from '../util/softmax.js';
 
 /**
  * One sampling step: logits → probabilities → (top-k, top-p) → a token id.
@@ -164,10 +165,7 @@ export class TokenSampler {
     const V = this.vocabSize;
     const { temperature, topK, topP } = this.options;
     const w = this.w;
-    let max = -Infinity;
-    for (let i = 0; i < V; i++) if (this.allowed[i] && logits[off + i] > max) max = logits[off + i];
-    // (l − max)/T ≤ 0, so a tiny temperature underflows to 0 instead of overflowing to NaN.
-    for (let i = 0; i < V; i++) w[i] = this.allowed[i] ? Math.exp((logits[off + i] - max) / temperature) : 0;
+    softmaxWeights(logits, off, V, temperature, w, this.allowed);
     restrict(w, V, topK, topP, this.heap, this.mask);
     let total = 0;
     for (let i = 0; i < V; i++) total += w[i];

@@ -1,11 +1,5 @@
-import { kernelsOf } from '../engine/kernels/kernels.js';
-import type { ClipValue, Scale, SumSq } from '../engine/kernels/wasm-fused.js';
-import type { Param, Vec } from '../engine/types.js';
-
-/** A fused op of the kernel set that owns g, if it has one. */
-function fusedFor<F>(g: Vec, name: string): F | undefined {
-  return (kernelsOf(g)?.fused as Record<string, unknown> | undefined)?.[name] as F | undefined;
-}
+import type { Kernels } from '../engine/kernels/ops.js';
+import type { Param } from '../engine/types.js';
 
 export type ClipMode = 'norm' | 'value';
 
@@ -17,17 +11,9 @@ export interface ClipResult {
 }
 
 /** ‖g‖ = √(Σ g²) over every parameter's gradient, accumulated in float64. */
-export function gradNorm(params: Param[]): number {
+export function gradNorm(params: readonly Param[], kernels: Kernels): number {
   let s = 0;
-  for (const p of params) {
-    const g = p.grad;
-    const fast = fusedFor<SumSq>(g, 'sum_sq')?.(g) ?? -1;
-    if (fast >= 0 || Number.isNaN(fast)) {
-      s += fast;
-      continue;
-    }
-    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
-  }
+  for (const p of params) s += kernels.sumSq(p.grad);
   return Math.sqrt(s);
 }
 
@@ -35,30 +21,15 @@ export function gradNorm(params: Param[]): number {
  * norm: if ‖g‖ > c then g ← g·c/‖g‖ (rescaling the whole gradient vector);
  * value: g ← clamp(g, −c, c) (min-char-rnn). c ≤ 0 or ∞ disables clipping.
  */
-export function clipGradients(params: Param[], mode: ClipMode, c: number): ClipResult {
-  const norm = gradNorm(params);
+export function clipGradients(params: readonly Param[], mode: ClipMode, c: number, kernels: Kernels): ClipResult {
+  const norm = gradNorm(params, kernels);
   if (!(c > 0) || !Number.isFinite(c)) return { norm, clipped: false };
   if (mode === 'norm') {
     if (!(norm > c)) return { norm, clipped: false };
-    const scale = c / norm;
-    for (const p of params) {
-      const g = p.grad;
-      if (fusedFor<Scale>(g, 'scale')?.(g, scale)) continue;
-      for (let i = 0; i < g.length; i++) g[i] *= scale;
-    }
+    for (const p of params) kernels.scale(p.grad, c / norm);
     return { norm, clipped: true };
   }
   let clipped = false;
-  for (const p of params) {
-    const g = p.grad;
-    const fast = fusedFor<ClipValue>(g, 'clip_value')?.(g, c);
-    if (fast != null) {
-      clipped ||= fast;
-      continue;
-    }
-    for (let i = 0; i < g.length; i++) {
-      if (g[i] > c) { g[i] = c; clipped = true; } else if (g[i] < -c) { g[i] = -c; clipped = true; }
-    }
-  }
+  for (const p of params) clipped = kernels.clipValue(p.grad, c) || clipped;
   return { norm, clipped };
 }

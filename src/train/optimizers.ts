@@ -1,7 +1,6 @@
-import { RnnError } from '../errors.js';
-import { kernelsOf } from '../engine/kernels/kernels.js';
-import type { AdagradUpdate, AdamUpdate } from '../engine/kernels/wasm-fused.js';
+import type { Kernels } from '../engine/kernels/ops.js';
 import type { Param, Vec } from '../engine/types.js';
+import { RnnError } from '../errors.js';
 
 export type OptimizerKind = 'adam' | 'adagrad' | 'rmsprop' | 'sgd';
 
@@ -43,12 +42,13 @@ export function defaultLr(kind: OptimizerKind, hidden: number): number {
   }
 }
 
-export function createOptimizer(kind: OptimizerKind, params: Param[], opts: OptimizerOptions = {}): Optimizer {
+/** An optimiser over the parameters, running its updates on `kernels` (the set that holds them). */
+export function createOptimizer(kind: OptimizerKind, params: Param[], kernels: Kernels, opts: OptimizerOptions = {}): Optimizer {
   switch (kind) {
-    case 'sgd': return new Sgd(params, opts.momentum ?? 0.9);
-    case 'adagrad': return new Adagrad(params, opts.eps ?? 1e-8);
-    case 'rmsprop': return new RmsProp(params, opts.alpha ?? 0.95, opts.eps ?? 1e-8);
-    case 'adam': return new Adam(params, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.eps ?? 1e-8);
+    case 'sgd': return new Sgd(params, kernels, opts.momentum ?? 0.9);
+    case 'adagrad': return new Adagrad(params, kernels, opts.eps ?? 1e-8);
+    case 'rmsprop': return new RmsProp(params, kernels, opts.alpha ?? 0.95, opts.eps ?? 1e-8);
+    case 'adam': return new Adam(params, kernels, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.eps ?? 1e-8);
     default: throw new RnnError('unknown optimizer', { expected: 'adam, adagrad, rmsprop or sgd', got: String(kind), kind: 'usage' });
   }
 }
@@ -60,16 +60,15 @@ abstract class Base implements Optimizer {
   private readonly named = new Map<string, Float32Array>();
   private readonly perParam: Float32Array[][];
 
-  /** The fused ops of the kernel set that owns the parameters (a fast set keeps the moments too). */
-  protected readonly fused: Record<string, unknown>;
-
-  constructor(protected readonly params: Param[], slotNames: string[]) {
-    const k = params.length > 0 ? kernelsOf(params[0]!.data) : undefined;
-    this.fused = (k?.fused ?? {}) as Record<string, unknown>;
+  constructor(protected readonly params: Param[], protected readonly kernels: Kernels, slotNames: string[]) {
+    // float32 moments, from the kernel set when it hands out float32 (a float64 set's are plain arrays)
+    const moment = (n: number): Float32Array => {
+      const b = kernels.alloc(n);
+      return b instanceof Float32Array ? b : new Float32Array(n);
+    };
     this.perParam = params.map((p) =>
       slotNames.map((s) => {
-        const owner = kernelsOf(p.data);
-        const buf = owner && owner.dtype === 'f32' ? (owner.alloc(p.data.length) as Float32Array) : new Float32Array(p.data.length);
+        const buf = moment(p.data.length);
         this.named.set(`${p.name}.${s}`, buf);
         return buf;
       }),
@@ -82,7 +81,7 @@ abstract class Base implements Optimizer {
 
   step(lr: number): void {
     this.t += 1;
-    for (let j = 0; j < this.params.length; j++) this.update(this.params[j].data, this.params[j].grad, this.perParam[j], lr);
+    for (let j = 0; j < this.params.length; j++) this.update(this.params[j]!.data, this.params[j]!.grad, this.perParam[j]!, lr);
   }
 
   protected abstract update(w: Vec, g: Vec, m: Float32Array[], lr: number): void;
@@ -91,61 +90,39 @@ abstract class Base implements Optimizer {
 /** v = μ·v + g;  w −= lr·v */
 class Sgd extends Base {
   readonly kind = 'sgd';
-  constructor(params: Param[], private readonly mu: number) { super(params, ['velocity']); }
+  constructor(params: Param[], kernels: Kernels, private readonly mu: number) { super(params, kernels, ['velocity']); }
   protected update(w: Vec, g: Vec, [v]: Float32Array[], lr: number): void {
-    const mu = this.mu;
-    for (let i = 0; i < w.length; i++) {
-      v[i] = mu * v[i] + g[i];
-      w[i] -= lr * v[i];
-    }
+    this.kernels.sgdUpdate(w, g, v!, lr, this.mu);
   }
 }
 
 /** m += g²;  w −= lr·g/√(m + ε)   (min-char-rnn) */
 class Adagrad extends Base {
   readonly kind = 'adagrad';
-  constructor(params: Param[], private readonly eps: number) { super(params, ['sum_sq']); }
-  private readonly fast = this.fused['adagrad_update'] as AdagradUpdate | undefined;
+  constructor(params: Param[], kernels: Kernels, private readonly eps: number) { super(params, kernels, ['sum_sq']); }
   protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
-    const eps = this.eps;
-    if (this.fast?.(w, g, m, lr, eps)) return;
-    for (let i = 0; i < w.length; i++) {
-      m[i] += g[i] * g[i];
-      w[i] -= (lr * g[i]) / Math.sqrt(m[i] + eps);
-    }
+    this.kernels.adagradUpdate(w, g, m!, lr, this.eps);
   }
 }
 
 /** m = α·m + (1−α)·g²;  w −= lr·g/(√m + ε)   (char-rnn's optim.rmsprop) */
 class RmsProp extends Base {
   readonly kind = 'rmsprop';
-  constructor(params: Param[], private readonly alpha: number, private readonly eps: number) { super(params, ['square_avg']); }
+  constructor(params: Param[], kernels: Kernels, private readonly alpha: number, private readonly eps: number) { super(params, kernels, ['square_avg']); }
   protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
-    const a = this.alpha, eps = this.eps;
-    for (let i = 0; i < w.length; i++) {
-      m[i] = a * m[i] + (1 - a) * g[i] * g[i];
-      w[i] -= (lr * g[i]) / (Math.sqrt(m[i]) + eps);
-    }
+    this.kernels.rmspropUpdate(w, g, m!, lr, this.alpha, this.eps);
   }
 }
 
 /** m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  w −= lr·m̂/(√v̂ + ε) with bias correction */
 class Adam extends Base {
   readonly kind = 'adam';
-  constructor(params: Param[], private readonly b1: number, private readonly b2: number, private readonly eps: number) {
-    super(params, ['exp_avg', 'exp_avg_sq']);
+  constructor(params: Param[], kernels: Kernels, private readonly b1: number, private readonly b2: number, private readonly eps: number) {
+    super(params, kernels, ['exp_avg', 'exp_avg_sq']);
   }
-  private readonly fast = this.fused['adam_update'] as AdamUpdate | undefined;
   protected update(w: Vec, g: Vec, [m, v]: Float32Array[], lr: number): void {
     const { b1, b2, eps } = this;
     const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
-    const stepSize = lr / c1, sqrtC2 = Math.sqrt(c2);
-    if (this.fast?.(w, g, m, v, b1, b2, eps, stepSize, sqrtC2)) return;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i];
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
-    }
+    this.kernels.adamUpdate(w, g, m!, v!, b1, b2, eps, lr / c1, Math.sqrt(c2)); // m̂/√v̂ = (m/c1)/(√v/√c2)
   }
 }

@@ -81,7 +81,7 @@ export class Trainer {
     readonly events: TrainEvents = {},
   ) {
     this.batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
-    this.optimizer = createOptimizer(opts.optimizer, model.params);
+    this.optimizer = createOptimizer(opts.optimizer, model.params, model.kernels);
     this.carried = model.newState(opts.batchSize);
     this.rng = new Rng(opts.seed ^ 0x5bd1e995);
     this.run = {
@@ -133,7 +133,7 @@ export class Trainer {
       const stepStart = performance.now();
       model.zeroGrad();
       const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, this.rng); // the rng drives dropout (if any)
-      const clip = clipGradients(model.params, opts.clipMode, opts.clip);
+      const clip = clipGradients(model.params, opts.clipMode, opts.clip, model.kernels);
       if (!(loss < divergedLoss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
       this.optimizer.step(learningRate(this.schedule(), run.step));
       const seconds = (performance.now() - stepStart) / 1000;

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, loadModel, sample, score, train } from '../../src/index.js';
-import { tempDir } from '../cli/run.js';
+import { evaluate, loadModel, sample, score, train } from '../../src/index.ts';
+import { tempDir } from '../cli/run.ts';
 
 describe('the library API (the README example)', () => {
   it('trains, loads, samples, evaluates and scores', async () => {

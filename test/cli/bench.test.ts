@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectCleanError, rnn } from './run.js';
+import { expectCleanError, rnn } from './run.ts';
 
 // Runs the bench, never judges its speed (that is for `npm run bench`, not the suite).
 describe('rnn bench', () => {

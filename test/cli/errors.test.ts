@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectCleanError, rnn, tempDir } from './run.js';
+import { expectCleanError, rnn, tempDir } from './run.ts';
 
 describe('bad input gets a one-line error, never a stack trace', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectCleanError, modelWithoutTimes, rnn, tempDir } from './run.js';
+import { expectCleanError, modelWithoutTimes, rnn, tempDir } from './run.ts';
 
 // A small bidirectional model, with dropout and a carried state so that an inexact resume would show.
 const ARGS = ['--bidirectional', '--cell', 'gru', '--hidden', '16', '--layers', '2', '--dropout', '0.1', '--batch-size', '4', '--seq-length', '12',

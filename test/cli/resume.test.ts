@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, modelWithoutTimes, rnn, tempDir } from './run.js';
+import { BIN, modelWithoutTimes, rnn, tempDir } from './run.ts';
 
 // Small and quick, but with dropout and a carried state, so that an inexact resume would show.
 const ARGS = ['--hidden', '16', '--layers', '2', '--dropout', '0.1', '--batch-size', '4', '--seq-length', '12',

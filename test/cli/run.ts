@@ -2,7 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TIMING_FIELDS } from '../../src/model-io/model-file.js';
+import { TIMING_FIELDS } from '../../src/model-io/model-file.ts';
 
 /** The built binary, as a user runs it (npm test builds first). */
 export const BIN = resolve(__dirname, '../../bin/rnn.js');

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { BIN, expectCleanError, rnn, tempDir } from './run.js';
+import { BIN, expectCleanError, rnn, tempDir } from './run.ts';
 
 const SMALL = ['--hidden', '24', '--layers', '1', '--batch-size', '8', '--seq-length', '16'];
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BidirectionalLanguageModel, INPUT_MASK_RATE } from '../../src/engine/bidirectional.js';
-import { gradcheck } from '../../src/engine/gradcheck.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import { logProbs } from '../../src/engine/loss.js';
-import { createModel } from '../../src/engine/model.js';
-import { Rng } from '../../src/util/rng.js';
-import { tinyConfig, variants } from './variants.js';
+import { BidirectionalLanguageModel } from '../../src/engine/bidirectional.ts';
+import { gradcheck } from '../../src/engine/gradcheck.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { createModel } from '../../src/engine/create.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { tinyConfig, variants } from './variants.ts';
 
-const f64 = createJsKernels('f64');
+const f64 = referenceKernels('f64');
 
 describe('bidirectional model', () => {
   it('has a forward and a reverse stack with PyTorch names and a (V, 2H) head', () => {
@@ -84,82 +83,32 @@ describe('gradcheck: bidirectional BPTT gradients match centred differences (flo
   });
 });
 
-describe('training-time input masking', () => {
-  const RATE = 0.1;
-  const T = 5, B = 3, V = 6, P = T * B;
-  const setup = () => {
-    const m = createModel(tinyConfig({ cell: 'lstm' }, { bidirectional: true }), f64, new Rng(21)) as BidirectionalLanguageModel;
-    m.inputMaskRate = RATE;
-    const r = new Rng(22);
-    // no <UNK> in the data, so that a masked input is visible
-    const x = Int32Array.from({ length: P }, () => 2 + r.int(V - 2));
-    const y = Int32Array.from({ length: P }, () => 2 + r.int(V - 2));
-    return { m, x, y };
-  };
-  // the mask lossAndGrad draws from Rng(seed): x's inputs, then next's
-  const masked = (x: Int32Array, next: Int32Array, seed: number): Int32Array[] => {
-    const r = new Rng(seed);
-    const mx = x.map((k) => (r.uniform() < RATE ? 1 : k));
-    const mn = next.map((k) => (r.uniform() < RATE ? 1 : k));
-    return [mx, mn];
-  };
-
-  it('reads inputs (not targets) through a seeded <UNK> mask; off without an Rng', () => {
-    const { m, x, y } = setup();
-    const next = y.subarray((T - 1) * B, P);
-    const loss = (seed: number | null): number => m.lossAndGrad(x, y, T, B, m.newState(B), seed === null ? null : new Rng(seed));
-    // the infill NLL of x's own tokens, given inputs mx and next mn
-    const nll = (mx: Int32Array, mn: Int32Array): number => {
-      const z = m.infillLogits(mx, mn, T, B, m.newState(B), m.newBwdState(B));
-      const lp = new Float64Array(P);
-      logProbs(P, V, z, x, lp);
-      return -lp.reduce((a, v) => a + v, 0) / P;
-    };
-    expect(loss(null)).toBeCloseTo(nll(x, next), 12);
-    let differs = 0;
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const [mx, mn] = masked(x, next, seed);
-      if (mx.some((k, i) => k !== x[i]) || mn.some((k, i) => k !== next[i])) differs++;
-      expect(loss(seed)).toBeCloseTo(nll(mx, mn), 12);
-      expect(loss(seed)).toBe(loss(seed));
-    }
-    expect(differs).toBeGreaterThan(0); // some seed masks something (P + B = 18 draws at ~0.1)
-    expect(loss(null)).toBeCloseTo(nll(x, next), 12); // the no-Rng path is unchanged afterwards
-  });
-
-  it('its gradient is exact for a fixed mask (same Rng seed)', () => {
-    const { m, x, y } = setup();
-    let seed = 1; // the first seed whose mask hides some of x
-    while (!masked(x, y.subarray((T - 1) * B, P), seed)[0]!.some((k) => k === 1)) seed++;
-    const loss = (): number => m.lossAndGrad(x, y, T, B, m.newState(B), new Rng(seed));
-    const names = ['rnn.weight_ih_l0', 'rnn.weight_ih_l0_reverse', 'rnn.weight_hh_l0_reverse', 'out.weight'];
-    m.zeroGrad();
-    loss();
-    const grads = names.map((name) => Array.from(m.param(name).grad)); // before the differences add to them
-    const eps = 1e-5;
-    for (const [k, name] of names.entries()) {
-      const w = m.param(name);
-      const analytic = grads[k]!;
-      for (const j of [0, 3, 7, w.data.length - 1]) {
-        const v = w.data[j]!;
-        w.data[j] = v + eps; const lp = loss();
-        w.data[j] = v - eps; const lm = loss();
-        w.data[j] = v;
-        const numeric = (lp - lm) / (2 * eps);
-        expect(Math.abs(numeric - analytic[j]!), `${name}[${j}]`).toBeLessThan(1e-7 + 1e-5 * Math.abs(numeric));
+describe('dropout before the head of a one-layer model', () => {
+  for (const bidirectional of [false, true]) {
+    it(`${bidirectional ? 'bidirectional' : 'unidirectional'}: it changes the loss, and its gradient is exact for a fixed mask`, () => {
+      const T = 5, B = 3, V = 6, P = T * B;
+      const m = createModel(tinyConfig({ cell: 'lstm' }, { bidirectional, dropout: 0.3 }), f64, new Rng(21));
+      const r = new Rng(22);
+      const x = Int32Array.from({ length: P }, () => r.int(V)), y = Int32Array.from({ length: P }, () => r.int(V));
+      const loss = (rng: Rng | null): number => m.lossAndGrad(x, y, T, B, m.newState(B), rng);
+      expect(loss(new Rng(1))).not.toBe(loss(null));
+      expect(loss(new Rng(1))).toBe(loss(new Rng(1)));
+      const names = ['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'out.weight', ...(bidirectional ? ['rnn.weight_hh_l0_reverse'] : [])];
+      m.zeroGrad();
+      loss(new Rng(1));
+      const grads = names.map((name) => Array.from(m.param(name).grad)); // before the differences add to them
+      const eps = 1e-5;
+      for (const [k, name] of names.entries()) {
+        const w = m.param(name);
+        for (const j of [0, 3, 7, w.data.length - 1]) {
+          const v = w.data[j]!;
+          w.data[j] = v + eps; const lp = loss(new Rng(1));
+          w.data[j] = v - eps; const lm = loss(new Rng(1));
+          w.data[j] = v;
+          const numeric = (lp - lm) / (2 * eps);
+          expect(Math.abs(numeric - grads[k]![j]!), `${name}[${j}]`).toBeLessThan(1e-7 + 1e-5 * Math.abs(numeric));
+        }
       }
-    }
-  });
-});
-
-describe('training-time input masking: the default', () => {
-  it('is INPUT_MASK_RATE, a probability; at 0 an Rng changes nothing', () => {
-    expect(INPUT_MASK_RATE).toBeGreaterThanOrEqual(0);
-    expect(INPUT_MASK_RATE).toBeLessThan(0.5);
-    const m = createModel(tinyConfig({ cell: 'gru' }, { bidirectional: true }), f64, new Rng(5)) as BidirectionalLanguageModel;
-    expect(m.inputMaskRate).toBe(INPUT_MASK_RATE);
-    m.inputMaskRate = 0;
-    const x = Int32Array.from({ length: 12 }, (_, i) => 2 + (i % 4)), y = x.map((k) => 7 - k);
-    expect(m.lossAndGrad(x, y, 4, 3, m.newState(3), new Rng(1))).toBe(m.lossAndGrad(x, y, 4, 3, m.newState(3), null));
-  });
+    });
+  }
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../../src/engine/config.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import { createModel } from '../../src/engine/model.js';
-import type { DType } from '../../src/engine/types.js';
-import { Rng } from '../../src/util/rng.js';
+import type { ModelConfig } from '../../src/engine/config.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { createModel } from '../../src/engine/create.ts';
+import type { DType } from '../../src/engine/types.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /**
  * Fixtures written by scripts/make-golden.py (float64): torch.nn.{RNN,LSTM,GRU} + nn.Linear, and for
@@ -36,7 +36,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function run(g: Golden, dtype: DType) {
-  const model = createModel(g.config, createJsKernels(dtype), new Rng(0));
+  const model = createModel(g.config, referenceKernels(dtype), new Rng(0));
   // same names, shapes and order as PyTorch's named_parameters()
   expect(model.params.map((p) => p.name)).toEqual(g.params.map((p) => p.name));
   for (const p of g.params) {

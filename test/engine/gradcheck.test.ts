@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { rnnTanhBackward } from '../../src/engine/cells/rnn.js';
-import { gradcheck } from '../../src/engine/gradcheck.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import type { Kernels } from '../../src/engine/kernels/kernels.js';
-import type { Vec } from '../../src/engine/types.js';
-import { tinyConfig, variants } from './variants.js';
+import { gradcheck } from '../../src/engine/gradcheck.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import type { Kernels } from '../../src/engine/kernels/ops.ts';
+import type { Vec } from '../../src/engine/types.ts';
+import { tinyConfig, variants } from './variants.ts';
 
 describe('gradcheck: analytic BPTT gradients match centred differences (float64)', () => {
   for (const v of variants) {
@@ -27,12 +26,12 @@ describe('gradcheck: analytic BPTT gradients match centred differences (float64)
   }
 
   it('detects a wrong gradient (a fused backward off by 1%)', () => {
-    const js = createJsKernels('f64');
+    const js = referenceKernels('f64');
     const wrong = (n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number): void => {
-      rnnTanhBackward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff);
+      js.rnnTanhBackward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff);
       for (let j = 0; j < n; j++) dA[dAOff + j] *= 1.01;
     };
-    const kernels: Kernels = { ...js, fused: { rnn_tanh_backward: wrong } };
+    const kernels: Kernels = { ...js, rnnTanhBackward: wrong };
     const results = gradcheck(tinyConfig({ cell: 'rnn' }), { batch: 2, seqLength: 3, seed: 1, kernels });
     expect(results.find((r) => r.name === 'rnn.weight_hh_l0')!.maxRelErr).toBeGreaterThan(1e-3);
     expect(results.find((r) => r.name === 'out.weight')!.maxRelErr).toBeLessThan(1e-6);

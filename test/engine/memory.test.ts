@@ -3,15 +3,15 @@
  * against what the WebAssembly kernels really hand out for a training step and an evaluation.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.js';
-import { createWasmKernels } from '../../src/engine/kernels/wasm.js';
-import { assertFits, modelBytes } from '../../src/engine/memory.js';
-import { createModel } from '../../src/engine/model.js';
-import { RnnError } from '../../src/errors.js';
-import { clipGradients } from '../../src/train/clip.js';
-import { createOptimizer } from '../../src/train/optimizers.js';
-import { Rng } from '../../src/util/rng.js';
-import { variants } from './variants.js';
+import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
+import { createWasmKernels } from '../../src/engine/kernels/wasm.ts';
+import { assertFits, modelBytes } from '../../src/engine/memory.ts';
+import { createModel } from '../../src/engine/create.ts';
+import { RnnError } from '../../src/errors.ts';
+import { clipGradients } from '../../src/train/clip.ts';
+import { createOptimizer } from '../../src/train/optimizers.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { variants } from './variants.ts';
 
 async function measured(config: ModelConfig, B: number, T: number): Promise<number> {
   const k = await createWasmKernels({ threads: 1 });
@@ -19,12 +19,12 @@ async function measured(config: ModelConfig, B: number, T: number): Promise<numb
     const base = k.allocated();
     const rng = new Rng(1);
     const model = createModel(config, k, rng);
-    const optimizer = createOptimizer('adam', model.params);
+    const optimizer = createOptimizer('adam', model.params, k);
     const x = new Int32Array(T * B).map(() => rng.int(config.vocabSize));
     const y = new Int32Array(T * B).map(() => rng.int(config.vocabSize));
     model.zeroGrad();
     model.lossAndGrad(x, y, T, B, model.newState(B), rng);
-    clipGradients(model.params, 'norm', 5);
+    clipGradients(model.params, 'norm', 5, k);
     optimizer.step(0.01);
     model.logits(x.subarray(0, 128 > T * B ? T * B : 128), Math.min(T * B, 128), 1, model.newState(1)); // a validation pass
     return k.allocated() - base;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { RnnError } from '../../src/errors.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import { createModel } from '../../src/engine/model.js';
-import type { Vec } from '../../src/engine/types.js';
-import { Rng } from '../../src/util/rng.js';
-import { tinyConfig, variants } from './variants.js';
+import { RnnError } from '../../src/errors.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { createModel } from '../../src/engine/create.ts';
+import type { Vec } from '../../src/engine/types.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { tinyConfig, variants } from './variants.ts';
 
-const f64 = createJsKernels('f64');
-const f32 = createJsKernels('f32');
+const f64 = referenceKernels('f64');
+const f32 = referenceKernels('f32');
 
 function randomTokens(rng: Rng, n: number, V: number): Int32Array {
   return Int32Array.from({ length: n }, () => rng.int(V));

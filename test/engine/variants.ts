@@ -1,4 +1,4 @@
-import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.js';
+import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
 
 /** Every cell × variant the engine supports, as small configurations for tests. */
 export const variants: { label: string; over: Partial<ModelConfig> }[] = [

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RnnError } from '../../src/errors.js';
-import { evaluate } from '../../src/eval/evaluate.js';
-import { score } from '../../src/eval/score.js';
-import { Vocab } from '../../src/tokenizer/vocab.js';
-import { BigramModel, FixedLogitsModel, RecurrentFake } from '../sample/fake-models.js';
+import { RnnError } from '../../src/errors.ts';
+import { evaluate } from '../../src/eval/evaluate.ts';
+import { score } from '../../src/eval/score.ts';
+import { Vocab } from '../../src/tokenizer/vocab.ts';
+import { BigramModel, FixedLogitsModel, RecurrentFake } from '../sample/fake-models.ts';
 
 const LINES = [
   'the cat sat on the mat.',

@@ -1,20 +1,20 @@
 /** The sampler and the evaluator on the engine's own LSTM/GRU (float32, reference kernels). */
 import { describe, expect, it } from 'vitest';
-import { defaultModelConfig, type CellKind } from '../../src/engine/config.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import { createModel } from '../../src/engine/model.js';
-import { evaluate } from '../../src/eval/evaluate.js';
-import { score } from '../../src/eval/score.js';
-import { sample } from '../../src/sample/sample.js';
-import { Vocab } from '../../src/tokenizer/vocab.js';
-import { Rng } from '../../src/util/rng.js';
+import { defaultModelConfig, type CellKind } from '../../src/engine/config.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { createModel } from '../../src/engine/create.ts';
+import { evaluate } from '../../src/eval/evaluate.ts';
+import { score } from '../../src/eval/score.ts';
+import { sample } from '../../src/sample/sample.ts';
+import { Vocab } from '../../src/tokenizer/vocab.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 const LINES = ['The apple and pear salad.', 'A pear.', '', 'Apples and pears and plums', 'salad!'];
 const FILE = LINES.join('\n') + '\n';
 const vocab = Vocab.fromText(FILE, { eos: 'line' });
 
 function model(cell: CellKind, seed: number) {
-  const m = createModel({ ...defaultModelConfig, cell, hidden: 24, layers: 2, vocabSize: vocab.size }, createJsKernels('f32'), new Rng(seed));
+  const m = createModel({ ...defaultModelConfig, cell, hidden: 24, layers: 2, vocabSize: vocab.size }, referenceKernels('f32'), new Rng(seed));
   // Larger weights than the init, so the state really matters.
   for (const p of m.params) for (let i = 0; i < p.data.length; i++) p.data[i] *= 4;
   return m;

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/api/load.ts';
-import { rowNll } from '../../src/eval/nll.ts';
+import { rowNll } from '../../src/util/softmax.ts';
 import { loadModelFile } from '../../src/model-io/index.ts';
 import { rnn, sleep, smallCorpus, spawnRnn, tempDir } from '../reliability/helpers.ts';
 

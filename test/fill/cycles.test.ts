@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BidirectionalLanguageModel } from '../../src/engine/bidirectional.js';
-import { defaultModelConfig } from '../../src/engine/config.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import type { Vec } from '../../src/engine/types.js';
-import { fillText, gapClusters } from '../../src/fill/fill.js';
-import { parseGaps } from '../../src/fill/gaps.js';
-import { Vocab } from '../../src/tokenizer/vocab.js';
-import { Rng } from '../../src/util/rng.js';
+import { BidirectionalLanguageModel } from '../../src/engine/bidirectional.ts';
+import { defaultModelConfig } from '../../src/engine/config.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import type { Vec } from '../../src/engine/types.ts';
+import { fillText, gapClusters } from '../../src/fill/fill.ts';
+import { parseGaps } from '../../src/fill/gaps.ts';
+import { Vocab } from '../../src/tokenizer/vocab.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 const vocab = Vocab.fromText('0123456789 .\n', { eos: 'line' });
 const digit = (id: number): number => (vocab.decode([id]).match(/^[0-9]$/) ? Number(vocab.decode([id])) : -1);
@@ -37,7 +37,7 @@ class Cycler extends BidirectionalLanguageModel {
 }
 
 describe('fill: cycles are caught per cluster of nearby gaps', () => {
-  const model = new Cycler({ ...defaultModelConfig, cell: 'rnn', hidden: 2, layers: 1, vocabSize: vocab.size, bidirectional: true }, createJsKernels('f64'), new Rng(1));
+  const model = new Cycler({ ...defaultModelConfig, cell: 'rnn', hidden: 2, layers: 1, vocabSize: vocab.size, bidirectional: true }, referenceKernels('f64'), new Rng(1));
   const pad = '..........';
   const text = [3, 4, 5, 7].map((m) => ` _${m}_ `).join(pad);
 

@@ -1,25 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultModelConfig } from '../../src/engine/config.js';
-import { BidirectionalLanguageModel } from '../../src/engine/bidirectional.js';
-import { createJsKernels } from '../../src/engine/kernels/js.js';
-import type { LanguageModel } from '../../src/engine/language-model.js';
-import { createModel } from '../../src/engine/model.js';
-import { evaluate } from '../../src/eval/evaluate.js';
-import { evaluateInfill, forEachInfillRow } from '../../src/eval/infill.js';
-import { fillText } from '../../src/fill/fill.js';
-import { parseGaps } from '../../src/fill/gaps.js';
-import { Vocab } from '../../src/tokenizer/vocab.js';
-import { Batches } from '../../src/train/batches.js';
-import { createOptimizer } from '../../src/train/optimizers.js';
-import { Rng } from '../../src/util/rng.js';
+import { defaultModelConfig } from '../../src/engine/config.ts';
+import { BidirectionalLanguageModel } from '../../src/engine/bidirectional.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import type { LanguageModel } from '../../src/engine/language-model.ts';
+import { createModel } from '../../src/engine/create.ts';
+import { evaluate } from '../../src/eval/evaluate.ts';
+import { evaluateInfill, forEachInfillRow } from '../../src/eval/infill.ts';
+import { fillText } from '../../src/fill/fill.ts';
+import { parseGaps } from '../../src/fill/gaps.ts';
+import { Vocab } from '../../src/tokenizer/vocab.ts';
+import { Batches } from '../../src/train/batches.ts';
+import { createOptimizer } from '../../src/train/optimizers.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 const TEXT = 'the cat sat on the mat. the dog sat on the log. a big red hen ran to the pen.\n'.repeat(40);
 const vocab = Vocab.fromText(TEXT, { eos: 'line' });
 const ids = vocab.encode(TEXT).ids;
 
 function trainModel(bidirectional: boolean, steps: number): { model: LanguageModel; first: number; last: number } {
-  const model = createModel({ ...defaultModelConfig, cell: 'lstm', hidden: 32, layers: 1, vocabSize: vocab.size, bidirectional }, createJsKernels('f32'), new Rng(1));
-  const opt = createOptimizer('adam', model.params);
+  const model = createModel({ ...defaultModelConfig, cell: 'lstm', hidden: 32, layers: 1, vocabSize: vocab.size, bidirectional }, referenceKernels('f32'), new Rng(1));
+  const opt = createOptimizer('adam', model.params, model.kernels);
   const batches = new Batches(ids, 8, 24);
   const state = model.newState(8);
   let first = 0, last = 0;

@@ -100,7 +100,7 @@ describe('hostile checkpoints', () => {
     expect(() => checkResumeFits(file, want)).not.toThrow();
     expect(() => checkResumeFits(file, { ...want, stateSize: want.stateSize + 1 })).toThrow(/carried/);
     const [name, m] = [...moments][0];
-    expect(() => checkResumeFits(file, { ...want, moments: new Map([...moments, [name, { length: m.length + 1 }]]) })).toThrow(/optimizer/);
+    expect(() => checkResumeFits(file, { ...want, moments: new Map<string, { length: number }>([...moments, [name, { length: m.length + 1 }]]) })).toThrow(/optimizer/);
     expect(() => checkResumeFits(file, { ...want, cursor: 1001 })).toThrow(/cursor/);
   });
 

@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/api/load.ts';
-import { createJsKernels } from '../../src/engine/kernels/js.ts';
-import { createModel } from '../../src/engine/model.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { createModel } from '../../src/engine/create.ts';
 import { loadModelFile, loadParamsInto, parseModelFile } from '../../src/model-io/index.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { sample } from '../../src/sample/sample.ts';
@@ -207,7 +207,7 @@ describe('hostile model files', () => {
     let peak = rss0;
     const outcome = { ok: 0, error: 0 };
     const path = join(dir, 'fuzz.json');
-    const kernels = createJsKernels('f32');
+    const kernels = referenceKernels('f32');
     for (let k = 0; k < 1000; k++) {
       const family = k % 3;
       const data = family === 0 ? structural(json, f) : family === 1 ? textual(base.toString('utf8'), f) : bytewise(base, f);

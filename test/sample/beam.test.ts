@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RnnError } from '../../src/errors.js';
-import type { LanguageModel } from '../../src/engine/language-model.js';
-import { rowNll } from '../../src/eval/nll.js';
-import { beamSearch, type BeamOptions } from '../../src/sample/beam.js';
-import { EOS_ID, UNK_ID } from '../../src/tokenizer/tokens.js';
-import { Vocab } from '../../src/tokenizer/vocab.js';
-import { FixedLogitsModel, RecurrentFake } from './fake-models.js';
+import { RnnError } from '../../src/errors.ts';
+import type { LanguageModel } from '../../src/engine/language-model.ts';
+import { rowNll } from '../../src/util/softmax.ts';
+import { beamSearch, type BeamOptions } from '../../src/sample/beam.ts';
+import { EOS_ID, UNK_ID } from '../../src/tokenizer/tokens.ts';
+import { Vocab } from '../../src/tokenizer/vocab.ts';
+import { FixedLogitsModel, RecurrentFake } from './fake-models.ts';
 
 const vocab = new Vocab('line', [0x61, 0x62, 0x63]); // <EOS> <UNK> a b c: V = 5
 const V = vocab.size;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RnnError } from '../../src/errors.js';
-import { TokenSampler, argmaxOf, choose, resolvePickOptions, restrict } from '../../src/sample/distribution.js';
-import { Rng } from '../../src/util/rng.js';
+import { RnnError } from '../../src/errors.ts';
+import { TokenSampler, argmaxOf, choose, resolvePickOptions, restrict } from '../../src/sample/distribution.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /** χ² critical values at α = 0.001 by degrees of freedom: a correct sampler fails 1 time in 1000
  *  seeds; the seeds are fixed, so the tests are deterministic. */

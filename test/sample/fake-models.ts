@@ -2,17 +2,18 @@
  * Tiny LanguageModels for the sampler and evaluation tests: their distributions are known
  * exactly, so the statistics can be checked against them.
  */
-import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.js';
-import type { LanguageModel } from '../../src/engine/language-model.js';
-import type { Kernels } from '../../src/engine/kernels/kernels.js';
-import type { Vec } from '../../src/engine/types.js';
-import { Rng } from '../../src/util/rng.js';
+import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
+import type { LanguageModel } from '../../src/engine/language-model.ts';
+import type { Kernels } from '../../src/engine/kernels/ops.ts';
+import type { Vec } from '../../src/engine/types.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 abstract class FakeModel implements LanguageModel {
   readonly config: ModelConfig;
   readonly kernels = {} as Kernels;
   readonly params = [];
   readonly dState0 = new Float64Array(0);
+  readonly infill = null;
   /** Every logits call: a copy of its inputs, T, B and whether the state was all zero. */
   readonly calls: { x: number[]; T: number; B: number; zeroState: boolean }[] = [];
   record = false;
@@ -34,6 +35,9 @@ abstract class FakeModel implements LanguageModel {
     throw new Error('not used');
   }
   zeroGrad(): void {}
+  param(): never {
+    throw new Error('not used');
+  }
   logits(x: Int32Array, T: number, B: number, state: Vec): Vec {
     if (this.record) this.calls.push({ x: [...x.subarray(0, T * B)], T, B, zeroState: state.every((v) => v === 0) });
     const V = this.V;

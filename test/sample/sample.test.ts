@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RnnError } from '../../src/errors.js';
-import { sample, sampleStream } from '../../src/sample/sample.js';
-import { Vocab } from '../../src/tokenizer/vocab.js';
-import { FixedLogitsModel, RecurrentFake } from './fake-models.js';
+import { RnnError } from '../../src/errors.ts';
+import { sample, sampleStream } from '../../src/sample/sample.ts';
+import { Vocab } from '../../src/tokenizer/vocab.ts';
+import { FixedLogitsModel, RecurrentFake } from './fake-models.ts';
 
 const vocab = Vocab.fromText('abcdef\nxyz.', { eos: 'line' }); // V = 2 + 10
 const V = vocab.size;

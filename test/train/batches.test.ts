@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batches } from '../../src/train/batches.js';
+import { Batches } from '../../src/train/batches.ts';
 
 describe('Batches', () => {
   it('cuts the stream into B contiguous streams, time-major, targets one ahead', () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Param } from '../../src/engine/types.js';
-import { clipGradients, gradNorm } from '../../src/train/clip.js';
-import { createOptimizer, type OptimizerKind } from '../../src/train/optimizers.js';
-import { learningRate } from '../../src/train/schedule.js';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import type { Param } from '../../src/engine/types.ts';
+import { clipGradients, gradNorm } from '../../src/train/clip.ts';
+import { createOptimizer, type OptimizerKind } from '../../src/train/optimizers.ts';
+import { learningRate } from '../../src/train/schedule.ts';
+
+const k = referenceKernels('f32');
 
 function param(values: number[], grads: number[]): Param {
   return { name: 'w', shape: [values.length], data: Float32Array.from(values), grad: Float32Array.from(grads) };
@@ -19,7 +22,7 @@ describe('optimizers', () => {
     };
     for (const kind of Object.keys(expected) as OptimizerKind[]) {
       const p = param([1], [g]);
-      createOptimizer(kind, [p]).step(lr);
+      createOptimizer(kind, [p], k).step(lr);
       expect(p.data[0], kind).toBeCloseTo(expected[kind], 6);
     }
   });
@@ -27,7 +30,7 @@ describe('optimizers', () => {
   it('minimise a quadratic', () => {
     for (const kind of ['sgd', 'adagrad', 'rmsprop', 'adam'] as OptimizerKind[]) {
       const p = param([3, -2], [0, 0]);
-      const opt = createOptimizer(kind, [p]);
+      const opt = createOptimizer(kind, [p], k);
       for (let i = 0; i < 500; i++) {
         for (let j = 0; j < 2; j++) p.grad[j] = 2 * p.data[j]; // ∇ of w₀² + w₁²
         opt.step({ sgd: 0.05, adagrad: 0.5, rmsprop: 0.01, adam: 0.05 }[kind]);
@@ -38,7 +41,7 @@ describe('optimizers', () => {
   });
 
   it('expose their moments by name, for checkpoints', () => {
-    const opt = createOptimizer('adam', [param([1, 2], [0.1, 0.2])]);
+    const opt = createOptimizer('adam', [param([1, 2], [0.1, 0.2])], k);
     opt.step(0.01);
     expect([...opt.moments().keys()]).toEqual(['w.exp_avg', 'w.exp_avg_sq']);
     expect(opt.moments().get('w.exp_avg')![1]).toBeCloseTo(0.02, 6);
@@ -48,26 +51,26 @@ describe('optimizers', () => {
 describe('clipping', () => {
   it('by norm rescales to the threshold', () => {
     const p = param([0, 0], [3, 4]);
-    const r = clipGradients([p], 'norm', 1);
+    const r = clipGradients([p], 'norm', 1, k);
     expect(r).toEqual({ norm: 5, clipped: true });
-    expect(gradNorm([p])).toBeCloseTo(1, 6);
+    expect(gradNorm([p], k)).toBeCloseTo(1, 6);
     expect(p.grad[0]).toBeCloseTo(0.6, 6);
   });
 
   it('by norm leaves small gradients alone', () => {
     const p = param([0, 0], [0.3, 0.4]);
-    expect(clipGradients([p], 'norm', 1).clipped).toBe(false);
+    expect(clipGradients([p], 'norm', 1, k).clipped).toBe(false);
     expect(p.grad[1]).toBeCloseTo(0.4, 6);
   });
 
   it('by value clamps each entry', () => {
     const p = param([0, 0, 0], [-9, 2, 7]);
-    expect(clipGradients([p], 'value', 5).clipped).toBe(true);
+    expect(clipGradients([p], 'value', 5, k).clipped).toBe(true);
     expect([...p.grad]).toEqual([-5, 2, 5]);
   });
 
   it('reports a non-finite norm', () => {
-    expect(Number.isFinite(clipGradients([param([0], [NaN])], 'norm', 5).norm)).toBe(false);
+    expect(Number.isFinite(clipGradients([param([0], [NaN])], 'norm', 5, k).norm)).toBe(false);
   });
 });
 

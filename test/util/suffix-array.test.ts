@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SubstringIndex, copiedRuns, suffixArray } from '../../src/util/suffix-array.js';
-import { Rng } from '../../src/util/rng.js';
+import { SubstringIndex, copiedRuns, suffixArray } from '../../src/util/suffix-array.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 type Symbols = Uint8Array | Uint16Array | Int32Array;
 

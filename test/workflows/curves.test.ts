@@ -15,12 +15,12 @@ const TINY = ['--hidden', '12', '--layers', '1', '--batch-size', '4', '--seq-len
 
 describe('#13.1 the learning curve', () => {
   let dir: string;
-  let train: { stderr: string };
+  let train: { code: number | null; stderr: string };
   beforeAll(() => {
     dir = tempDir();
     smallCorpus(dir, 12_000, 'c.txt');
     train = rnn(['train', 'c.txt', ...TINY, '--steps', '150', '--eval-every', '5'], { cwd: dir });
-    expect((train as { code: number }).code, train.stderr).toBe(0);
+    expect(train.code, train.stderr).toBe(0);
   });
 
   it('the history records lr, gradient norm, clip rate, chars/s and time for every evaluation', () => {

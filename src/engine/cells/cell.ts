@@ -1,4 +1,4 @@
-import type { GemmCall, Kernels, PackedB } from '../kernels/kernels.js';
+import type { GemmCall, Kernels } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
 
 /**
@@ -40,89 +40,6 @@ export function makeParam(kernels: Kernels, name: string, shape: number[]): Para
   return { name, shape, data: kernels.alloc(n), grad: kernels.alloc(n) };
 }
 
-/**
- * Fused ops of the skeleton (kernels.fused[name]), all offsets in elements:
- *   column_sums(d, off, ld, P, n, out): void        out[j] += Σ_p d[p·ld + off + j]
- *   gather_columns(P, GH, I, W, tokens, bias, gates): void
- *       gates[p·GH + j] = W[j·I + tokens[p]] + bias[j]      (one-hot input projection)
- *   scatter_columns(P, GH, I, dG, tokens, dW): void
- *       dW[j·I + tokens[p]] += dG[p·GH + j], p ascending     (its weight gradient)
- */
-export type ColumnSums = (d: Vec, off: number, ld: number, P: number, n: number, out: Vec) => void;
-export type GatherColumns = (P: number, GH: number, I: number, W: Vec, tokens: Int32Array, bias: Vec, gates: Vec) => void;
-export type ScatterColumns = (P: number, GH: number, I: number, dG: Vec, tokens: Int32Array, dW: Vec) => void;
-
-/** out[j] += Σ_p d[p·ld + off + j] for j < n, p < P: bias gradients over all positions. */
-export function addColumnSums(d: Vec, off: number, ld: number, P: number, n: number, out: Vec): void {
-  for (let p = 0; p < P; p++) {
-    const row = p * ld + off;
-    for (let j = 0; j < n; j++) out[j] += d[row + j];
-  }
-}
-
-// one-hot input: W_ih·onehot(k) is column k of W_ih
-export const gatherColumns: GatherColumns = (P, GH, I, W, tokens, bias, gates) => {
-  for (let p = 0; p < P; p++) {
-    const k = tokens[p];
-    const row = p * GH;
-    for (let j = 0; j < GH; j++) gates[row + j] = W[j * I + k] + bias[j];
-  }
-};
-
-// dW_ih += dGatesᵀ·onehot(X): column k of dW_ih collects the rows of dGates where token k was input
-export const scatterColumns: ScatterColumns = (P, GH, I, dG, tokens, dW) => {
-  for (let p = 0; p < P; p++) {
-    const k = tokens[p];
-    const row = p * GH;
-    for (let j = 0; j < GH; j++) dW[j * I + k] += dG[row + j];
-  }
-};
-
-/** The kernel set's fused skeleton ops, else the references above. */
-export function cellOps(kernels: Kernels): { columnSums: ColumnSums; gather: GatherColumns; scatter: ScatterColumns } {
-  const f = kernels.fused as Record<string, unknown>;
-  return {
-    columnSums: (f['column_sums'] as ColumnSums | undefined) ?? addColumnSums,
-    gather: (f['gather_columns'] as GatherColumns | undefined) ?? gatherColumns,
-    scatter: (f['scatter_columns'] as ScatterColumns | undefined) ?? scatterColumns,
-  };
-}
-
-/**
- * One GEMM operand used at every timestep of a sequence (a block of W_hh, as op(B) K×N): packed
- * once per forward or backward pass when the kernel set can (`use`), else passed to gemm as is.
- */
-export class FixedB {
-  private handle: PackedB | undefined;
-  private on = false;
-
-  constructor(
-    private readonly kernels: Kernels, private readonly transB: boolean, readonly K: number, readonly N: number,
-    private readonly B: Vec, private readonly bOff: number, private readonly ldb: number,
-  ) {}
-
-  /** Pack the operand's current values (call after every change of B, before the steps). */
-  prepare(use: boolean): void {
-    const k = this.kernels;
-    this.on = use && k.packB !== undefined && k.gemmPacked !== undefined;
-    if (this.on) this.handle = k.packB!(this.transB, this.K, this.N, this.B, this.bOff, this.ldb, this.handle);
-  }
-
-  /** The packed operand, when prepare packed it. */
-  get packed(): PackedB | undefined {
-    return this.on ? this.handle : undefined;
-  }
-
-  /** C (M×N) = A (M×K)·op(B) + beta·C */
-  gemm(M: number, A: Vec, aOff: number, lda: number, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void {
-    if (this.on) this.kernels.gemmPacked!(false, M, A, aOff, lda, this.handle!, beta, C, cOff, ldc);
-    else this.kernels.gemm(false, this.transB, M, this.N, this.K, A, aOff, lda, this.B, this.bOff, this.ldb, beta, C, cOff, ldc);
-  }
-}
-
-/** Whether a T×B block is worth packing W_hh for (several steps of at least a few rows). */
-export const packWorthIt = (T: number, B: number): boolean => T >= 4 && B >= 4;
-
 export abstract class Cell {
   readonly params: Param[];
   readonly weightIh: Param; // (G·H, I)
@@ -143,7 +60,6 @@ export abstract class Cell {
   protected T = 0;
   protected B = 0;
   protected input: LayerInput = { kind: 'tokens', tokens: new Int32Array(0) };
-  protected readonly ops: ReturnType<typeof cellOps>;
 
   constructor(
     readonly kernels: Kernels,
@@ -162,7 +78,6 @@ export abstract class Cell {
     this.biasHh = makeParam(kernels, n('bias_hh'), [GH]);
     this.params = [this.weightIh, this.weightHh, this.biasIh, this.biasHh];
     this.bias = kernels.alloc(GH);
-    this.ops = cellOps(kernels);
   }
 
   /** Rows of `gates` that receive b_hh at projection time (all but GRU reset-after's n rows). */
@@ -214,7 +129,7 @@ export abstract class Cell {
     const gates = this.gates;
     const W = this.weightIh.data;
     if (input.kind === 'tokens') {
-      this.ops.gather(P, GH, I, W, input.tokens, this.bias, gates); // one-hot: columns of W_ih
+      this.kernels.gatherColumns(P, GH, I, W, input.tokens, this.bias, gates); // one-hot: columns of W_ih
     } else {
       for (let p = 0; p < P; p++) gates.set(this.bias, p * GH);
       this.kernels.gemm(false, true, P, GH, I, input.x, input.off, I, W, 0, I, 1, gates, 0, GH);
@@ -269,11 +184,11 @@ export abstract class Cell {
     const dG = this.dGates;
     const dW = this.weightIh.grad;
     if (this.input.kind === 'tokens') {
-      this.ops.scatter(P, GH, I, dG, this.input.tokens, dW);
+      this.kernels.scatterColumns(P, GH, I, dG, this.input.tokens, dW);
     } else {
       this.gradGemm(true, false, GH, I, P, dG, 0, GH, this.input.x, this.input.off, I, 1, dW, 0, I);
     }
-    this.ops.columnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p dGates
+    this.kernels.columnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p dGates
     this.recurrentGrads(P, span > 0);
     if (overlap && this.kernels.gemmLater) this.kernels.gemmLater(this.gradCalls);
     else for (const g of this.gradCalls) this.kernels.gemm(...g);
@@ -291,7 +206,7 @@ export abstract class Cell {
   protected recurrentGrads(P: number, whhDone = false): void {
     const GH = this.G * this.H;
     if (!whhDone) this.gradGemm(true, false, GH, this.H, P, this.dGates, 0, GH, this.hAll, 0, this.H, 1, this.weightHh.grad, 0, this.H);
-    this.ops.columnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
+    this.kernels.columnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
   }
 
   /** PyTorch init: every weight and bias U(−1/√H, 1/√H). */

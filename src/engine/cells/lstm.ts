@@ -1,6 +1,7 @@
-import type { Kernels, PackedB } from '../kernels/kernels.js';
+import { FixedB, packWorthIt } from '../kernels/fixed-operand.js';
+import type { Kernels, LstmStepsBackward, LstmStepsForward } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
-import { Cell, FixedB, makeParam, packWorthIt, type CellNames } from './cell.js';
+import { Cell, makeParam, type CellNames } from './cell.js';
 
 /**
  * LSTM (Hochreiter & Schmidhuber; gate order i, f, g, o as torch.nn.LSTM):
@@ -15,145 +16,16 @@ import { Cell, FixedB, makeParam, packWorthIt, type CellNames } from './cell.js'
  * weight_cf and weight_co.
  * Init: forget-gate rows of bias_ih = 1 and of bias_hh = 0 (total forget bias 1).
  *
- * Fused ops (kernels.fused[name]); one timestep, B rows. `gates` rows have stride G·H (G = 4, or
+ * The kernel ops (kernels/ops.ts), one timestep, B rows. `gates` rows have stride G·H (G = 4, or
  * 3 when coupled), the gate blocks in the order above; c⟨t−1⟩ is c[cOff + b·H + j] and c⟨t⟩ is
  * c[cOff + B·H + b·H + j]; tanhC, h, dH, dhNext, dcNext are (B, H) with the given offsets
  * (dhNext, dcNext at 0); wci/wcf/wco are null without peepholes.
- *   lstm_forward(B, H, gates, gOff, c, cOff, tanhC, tcOff, h, hOff, wci, wcf, wco): void
- *       gates := activated (i, f, g, o); writes c⟨t⟩, tanhC = tanh(c⟨t⟩), h⟨t⟩
- *   lstm_backward(B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wci, wcf, wco): void
- *       with dh = dH + dhNext and dc = dcNext + dh⊙o⊙(1−tanhC²) + da_o⊙w_co: writes dGates (the
- *       pre-activation gradients da_i, da_f, da_g, da_o) and dcNext := ∂J/∂c⟨t−1⟩
- *   lstm_coupled_forward(B, H, gates, gOff, c, cOff, tanhC, tcOff, h, hOff, wcf, wco): void
- *   lstm_coupled_backward(B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wcf, wco): void
- *       the same for the coupled gate blocks (f, g, o)
- *   lstm_steps_forward(T, B, H, gates, cAll, tanhC, hAll, whhT): boolean
- *   lstm_steps_backward(T, B, H, gates, cAll, tanhC, dH, dHOff, dhNext, dcNext, dGates, whh): boolean
- *       every step of the forward / BPTT below at once (no peepholes, not coupled; whhT, whh: W_hh
- *       packed by the kernel set); false when the kernel set cannot take the call
- */
-export type LstmForward = (
-  B: number, H: number, gates: Vec, gOff: number, c: Vec, cOff: number, tanhC: Vec, tcOff: number,
-  h: Vec, hOff: number, wci: Vec | null, wcf: Vec | null, wco: Vec | null,
-) => void;
-export type LstmBackward = (
-  B: number, H: number, gates: Vec, gOff: number, c: Vec, cOff: number, tanhC: Vec, tcOff: number,
-  dH: Vec, dHOff: number, dhNext: Vec, dcNext: Vec, dGates: Vec, dOff: number,
-  wci: Vec | null, wcf: Vec | null, wco: Vec | null,
-) => void;
-export type LstmCoupledForward = (
-  B: number, H: number, gates: Vec, gOff: number, c: Vec, cOff: number, tanhC: Vec, tcOff: number,
-  h: Vec, hOff: number, wcf: Vec | null, wco: Vec | null,
-) => void;
-export type LstmCoupledBackward = (
-  B: number, H: number, gates: Vec, gOff: number, c: Vec, cOff: number, tanhC: Vec, tcOff: number,
-  dH: Vec, dHOff: number, dhNext: Vec, dcNext: Vec, dGates: Vec, dOff: number, wcf: Vec | null, wco: Vec | null,
-) => void;
-
-export type LstmStepsForward = (
-  T: number, B: number, H: number, gates: Vec, cAll: Vec, tanhC: Vec, hAll: Vec, whhT: PackedB | undefined,
-) => boolean;
-export type LstmStepsBackward = (
-  T: number, B: number, H: number, gates: Vec, cAll: Vec, tanhC: Vec, dH: Vec, dHOff: number,
-  dhNext: Vec, dcNext: Vec, dGates: Vec, whh: PackedB | undefined,
-) => boolean;
-
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
-export const lstmForward: LstmForward = (B, H, gates, gOff, c, cOff, tanhC, tcOff, h, hOff, wci, wcf, wco) => {
-  const BH = B * H;
-  for (let b = 0; b < B; b++) {
-    const r = gOff + b * 4 * H;
-    for (let j = 0; j < H; j++) {
-      const cPrev = c[cOff + b * H + j];
-      const i = sigmoid(gates[r + j] + (wci ? wci[j] * cPrev : 0));
-      const f = sigmoid(gates[r + H + j] + (wcf ? wcf[j] * cPrev : 0));
-      const g = Math.tanh(gates[r + 2 * H + j]);
-      const ct = f * cPrev + i * g; //                         c = f⊙c_prev + i⊙g
-      const o = sigmoid(gates[r + 3 * H + j] + (wco ? wco[j] * ct : 0));
-      const tc = Math.tanh(ct);
-      gates[r + j] = i;
-      gates[r + H + j] = f;
-      gates[r + 2 * H + j] = g;
-      gates[r + 3 * H + j] = o;
-      c[cOff + BH + b * H + j] = ct;
-      tanhC[tcOff + b * H + j] = tc;
-      h[hOff + b * H + j] = o * tc; //                          h = o⊙tanh(c)
-    }
-  }
-};
-
-export const lstmBackward: LstmBackward = (
-  B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wci, wcf, wco,
-) => {
-  for (let b = 0; b < B; b++) {
-    const r = gOff + b * 4 * H;
-    const dr = dOff + b * 4 * H;
-    for (let j = 0; j < H; j++) {
-      const i = gates[r + j], f = gates[r + H + j], g = gates[r + 2 * H + j], o = gates[r + 3 * H + j];
-      const bj = b * H + j;
-      const cPrev = c[cOff + bj];
-      const tc = tanhC[tcOff + bj];
-      const dh = dH[dHOff + bj] + dhNext[bj];
-      const dao = dh * tc * o * (1 - o); //                    h = o⊙tanh(c)
-      const dc = dcNext[bj] + dh * o * (1 - tc * tc) + (wco ? dao * wco[j] : 0);
-      const dai = dc * g * i * (1 - i); //                     c = f⊙c_prev + i⊙g
-      const daf = dc * cPrev * f * (1 - f);
-      const dag = dc * i * (1 - g * g);
-      dGates[dr + j] = dai;
-      dGates[dr + H + j] = daf;
-      dGates[dr + 2 * H + j] = dag;
-      dGates[dr + 3 * H + j] = dao;
-      dcNext[bj] = dc * f + (wci ? dai * wci[j] : 0) + (wcf ? daf * wcf[j] : 0);
-    }
-  }
-};
-
-export const lstmCoupledForward: LstmCoupledForward = (B, H, gates, gOff, c, cOff, tanhC, tcOff, h, hOff, wcf, wco) => {
-  const BH = B * H;
-  for (let b = 0; b < B; b++) {
-    const r = gOff + b * 3 * H;
-    for (let j = 0; j < H; j++) {
-      const cPrev = c[cOff + b * H + j];
-      const f = sigmoid(gates[r + j] + (wcf ? wcf[j] * cPrev : 0));
-      const g = Math.tanh(gates[r + H + j]);
-      const ct = f * cPrev + (1 - f) * g; //                   c = f⊙c_prev + (1−f)⊙g
-      const o = sigmoid(gates[r + 2 * H + j] + (wco ? wco[j] * ct : 0));
-      const tc = Math.tanh(ct);
-      gates[r + j] = f;
-      gates[r + H + j] = g;
-      gates[r + 2 * H + j] = o;
-      c[cOff + BH + b * H + j] = ct;
-      tanhC[tcOff + b * H + j] = tc;
-      h[hOff + b * H + j] = o * tc;
-    }
-  }
-};
-
-export const lstmCoupledBackward: LstmCoupledBackward = (
-  B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wcf, wco,
-) => {
-  for (let b = 0; b < B; b++) {
-    const r = gOff + b * 3 * H;
-    const dr = dOff + b * 3 * H;
-    for (let j = 0; j < H; j++) {
-      const f = gates[r + j], g = gates[r + H + j], o = gates[r + 2 * H + j];
-      const bj = b * H + j;
-      const cPrev = c[cOff + bj];
-      const tc = tanhC[tcOff + bj];
-      const dh = dH[dHOff + bj] + dhNext[bj];
-      const dao = dh * tc * o * (1 - o);
-      const dc = dcNext[bj] + dh * o * (1 - tc * tc) + (wco ? dao * wco[j] : 0);
-      const daf = dc * (cPrev - g) * f * (1 - f); //            c = f⊙c_prev + (1−f)⊙g
-      const dag = dc * (1 - f) * (1 - g * g);
-      dGates[dr + j] = daf;
-      dGates[dr + H + j] = dag;
-      dGates[dr + 2 * H + j] = dao;
-      dcNext[bj] = dc * f + (wcf ? daf * wcf[j] : 0);
-    }
-  }
-};
-
+ *   lstmForward: gates := activated (i, f, g, o); writes c⟨t⟩, tanhC = tanh(c⟨t⟩), h⟨t⟩
+ *   lstmBackward: with dh = dH + dhNext and dc = dcNext + dh⊙o⊙(1−tanhC²) + da_o⊙w_co, writes
+ *       dGates (da_i, da_f, da_g, da_o) and dcNext := ∂J/∂c⟨t−1⟩
+ *   lstmCoupledForward / lstmCoupledBackward: the same for the coupled gate blocks (f, g, o)
+ *   lstmStepsForward / lstmStepsBackward (optional): every step of the forward / BPTT below at
+ *       once (no peepholes, not coupled; W_hh packed by the kernel set) */
 export class LstmCell extends Cell {
   readonly stateBlocks = 2;
   readonly weightCi: Param | null;
@@ -162,8 +34,6 @@ export class LstmCell extends Cell {
   cAll!: Vec; //   (T·B + B, H), laid out like hAll
   tanhC!: Vec; //  (T·B, H)
   dcNext!: Vec; // (B, H)
-  private readonly fwd: LstmForward;
-  private readonly bwd: LstmBackward;
   private readonly whhT: FixedB; // W_hhᵀ (H, G·H) for the forward steps
   private readonly whh: FixedB; //  W_hh (G·H, H) for the backward steps
   private readonly stepsFwd: LstmStepsForward | undefined;
@@ -179,20 +49,9 @@ export class LstmCell extends Cell {
     this.weightCf = peephole ? makeParam(kernels, n('weight_cf'), [H]) : null;
     this.weightCo = peephole ? makeParam(kernels, n('weight_co'), [H]) : null;
     for (const p of [this.weightCi, this.weightCf, this.weightCo]) if (p) this.params.push(p);
-    const f = kernels.fused as Record<string, unknown>;
-    if (coupled) {
-      const cf = (f['lstm_coupled_forward'] as LstmCoupledForward | undefined) ?? lstmCoupledForward;
-      const cb = (f['lstm_coupled_backward'] as LstmCoupledBackward | undefined) ?? lstmCoupledBackward;
-      this.fwd = (B, H, g, gO, c, cO, tc, tcO, h, hO, _wci, wcf, wco) => cf(B, H, g, gO, c, cO, tc, tcO, h, hO, wcf, wco);
-      this.bwd = (B, H, g, gO, c, cO, tc, tcO, dH, dHO, dhN, dcN, dG, dO, _wci, wcf, wco) =>
-        cb(B, H, g, gO, c, cO, tc, tcO, dH, dHO, dhN, dcN, dG, dO, wcf, wco);
-    } else {
-      this.fwd = (f['lstm_forward'] as LstmForward | undefined) ?? lstmForward;
-      this.bwd = (f['lstm_backward'] as LstmBackward | undefined) ?? lstmBackward;
-    }
     const plain = !peephole && !coupled;
-    this.stepsFwd = plain ? (f['lstm_steps_forward'] as LstmStepsForward | undefined) : undefined;
-    this.stepsBwd = plain ? (f['lstm_steps_backward'] as LstmStepsBackward | undefined) : undefined;
+    this.stepsFwd = plain ? kernels.lstmStepsForward : undefined;
+    this.stepsBwd = plain ? kernels.lstmStepsBackward : undefined;
   }
 
   override init(uniform: () => number): void {
@@ -244,23 +103,30 @@ export class LstmCell extends Cell {
       this.dhNext, this.dcNext, this.dGates, this.whh.packed) ?? false;
   }
 
+  /** The peephole weights w_ci, w_cf, w_co (null where there are none). */
+  private peepholes(): [Vec | null, Vec | null, Vec | null] {
+    return [this.weightCi?.data ?? null, this.weightCf?.data ?? null, this.weightCo?.data ?? null];
+  }
+
   protected stepForward(t: number, B: number): void {
     const H = this.H;
     const BH = B * H;
     const GH = this.G * H;
     // a⟨t⟩ += h⟨t−1⟩·W_hhᵀ   (B, G·H)
     this.whhT.gemm(B, this.hAll, t * BH, H, 1, this.gates, t * B * GH, GH);
-    this.fwd(B, H, this.gates, t * B * GH, this.cAll, t * BH, this.tanhC, t * BH, this.hAll, (t + 1) * BH,
-      this.weightCi?.data ?? null, this.weightCf?.data ?? null, this.weightCo?.data ?? null);
+    const [wci, wcf, wco] = this.peepholes();
+    if (this.coupled) this.kernels.lstmCoupledForward(B, H, this.gates, t * B * GH, this.cAll, t * BH, this.tanhC, t * BH, this.hAll, (t + 1) * BH, wcf, wco);
+    else this.kernels.lstmForward(B, H, this.gates, t * B * GH, this.cAll, t * BH, this.tanhC, t * BH, this.hAll, (t + 1) * BH, wci, wcf, wco);
   }
 
   protected stepBackward(t: number, B: number, dH: Vec, dHOff: number): void {
     const H = this.H;
     const BH = B * H;
     const GH = this.G * H;
-    this.bwd(B, H, this.gates, t * B * GH, this.cAll, t * BH, this.tanhC, t * BH, dH, dHOff + t * BH,
-      this.dhNext, this.dcNext, this.dGates, t * B * GH,
-      this.weightCi?.data ?? null, this.weightCf?.data ?? null, this.weightCo?.data ?? null);
+    const [wci, wcf, wco] = this.peepholes();
+    const g = t * B * GH;
+    if (this.coupled) this.kernels.lstmCoupledBackward(B, H, this.gates, g, this.cAll, t * BH, this.tanhC, t * BH, dH, dHOff + t * BH, this.dhNext, this.dcNext, this.dGates, g, wcf, wco);
+    else this.kernels.lstmBackward(B, H, this.gates, g, this.cAll, t * BH, this.tanhC, t * BH, dH, dHOff + t * BH, this.dhNext, this.dcNext, this.dGates, g, wci, wcf, wco);
     // dh⟨t−1⟩ = da⟨t⟩·W_hh
     this.whh.gemm(B, this.dGates, t * B * GH, GH, 0, this.dhNext, 0, H);
   }

@@ -1,65 +1,17 @@
 import type { Activation } from '../config.js';
-import type { Kernels, PackedB } from '../kernels/kernels.js';
+import { FixedB, packWorthIt } from '../kernels/fixed-operand.js';
+import type { Kernels, RnnBackward, RnnForward, RnnStepsBackward, RnnStepsForward } from '../kernels/ops.js';
 import type { Vec } from '../types.js';
-import { Cell, FixedB, packWorthIt, type CellNames } from './cell.js';
+import { Cell, type CellNames } from './cell.js';
 
 /**
  * Vanilla RNN (Elman):  h⟨t⟩ = act(W_ih x⟨t⟩ + b_ih + W_hh h⟨t−1⟩ + b_hh),  act = tanh or ReLU.
  * Stored as torch.nn.RNN: weight_ih (H, I), weight_hh (H, H), bias_ih (H), bias_hh (H).
  *
- * Fused ops a kernel set may provide (kernels.fused[name]); n = B·H elements of one timestep,
- * all offsets in elements:
- *   rnn_tanh_forward(n, a, aOff, h, hOff): void
- *       h[hOff+j] = tanh(a[aOff+j])
- *   rnn_relu_forward(n, a, aOff, h, hOff): void
- *       h[hOff+j] = max(a[aOff+j], 0)
- *   rnn_tanh_backward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff): void
- *       dA[dAOff+j] = (dH[dHOff+j] + dhNext[j]) · (1 − h[hOff+j]²)
- *   rnn_relu_backward(n, h, hOff, dH, dHOff, dhNext, dA, dAOff): void
- *       dA[dAOff+j] = h[hOff+j] > 0 ? dH[dHOff+j] + dhNext[j] : 0
- *   rnn_tanh_steps_forward(T, B, H, gates, hAll, whhT): boolean
- *   rnn_tanh_steps_backward(T, B, H, hAll, dH, dHOff, dhNext, dGates, whh): boolean
- *       every step of the forward / BPTT below at once (whhT, whh: W_hh packed by the kernel set);
- *       false when the kernel set cannot take the call
+ * The kernel ops (kernels/ops.ts): rnnTanh/ReluForward h = act(a) and their backward
+ * dA = (dH + dhNext)⊙act'(a), over n = B·H elements of one timestep; rnnTanhSteps* (optional)
+ * run every step of the forward / BPTT below at once.
  */
-export type RnnForward = (n: number, a: Vec, aOff: number, h: Vec, hOff: number) => void;
-export type RnnBackward = (
-  n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
-) => void;
-
-export type RnnStepsForward = (T: number, B: number, H: number, gates: Vec, hAll: Vec, whhT: PackedB | undefined) => boolean;
-export type RnnStepsBackward = (
-  T: number, B: number, H: number, hAll: Vec, dH: Vec, dHOff: number, dhNext: Vec, dGates: Vec, whh: PackedB | undefined,
-) => boolean;
-
-export function rnnTanhForward(n: number, a: Vec, aOff: number, h: Vec, hOff: number): void {
-  for (let j = 0; j < n; j++) h[hOff + j] = Math.tanh(a[aOff + j]);
-}
-
-export function rnnReluForward(n: number, a: Vec, aOff: number, h: Vec, hOff: number): void {
-  for (let j = 0; j < n; j++) {
-    const v = a[aOff + j];
-    h[hOff + j] = v > 0 ? v : 0;
-  }
-}
-
-// tanh'(a) = 1 − h²
-export function rnnTanhBackward(
-  n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
-): void {
-  for (let j = 0; j < n; j++) {
-    const hj = h[hOff + j];
-    dA[dAOff + j] = (dH[dHOff + j] + dhNext[j]) * (1 - hj * hj);
-  }
-}
-
-// relu'(a) = [h > 0]
-export function rnnReluBackward(
-  n: number, h: Vec, hOff: number, dH: Vec, dHOff: number, dhNext: Vec, dA: Vec, dAOff: number,
-): void {
-  for (let j = 0; j < n; j++) dA[dAOff + j] = h[hOff + j] > 0 ? dH[dHOff + j] + dhNext[j] : 0;
-}
-
 export class RnnCell extends Cell {
   readonly stateBlocks = 1;
   private readonly act: RnnForward;
@@ -73,17 +25,11 @@ export class RnnCell extends Cell {
     super(kernels, names, I, H, 1);
     this.whhT = new FixedB(kernels, true, H, H, this.weightHh.data, 0, H);
     this.whh = new FixedB(kernels, false, H, H, this.weightHh.data, 0, H);
-    const f = kernels.fused as Record<string, unknown>;
-    if (activation === 'relu') {
-      this.act = (f['rnn_relu_forward'] as RnnForward | undefined) ?? rnnReluForward;
-      this.actBackward = (f['rnn_relu_backward'] as RnnBackward | undefined) ?? rnnReluBackward;
-    } else {
-      this.act = (f['rnn_tanh_forward'] as RnnForward | undefined) ?? rnnTanhForward;
-      this.actBackward = (f['rnn_tanh_backward'] as RnnBackward | undefined) ?? rnnTanhBackward;
-    }
-    const tanh = activation !== 'relu';
-    this.stepsFwd = tanh ? (f['rnn_tanh_steps_forward'] as RnnStepsForward | undefined) : undefined;
-    this.stepsBwd = tanh ? (f['rnn_tanh_steps_backward'] as RnnStepsBackward | undefined) : undefined;
+    const relu = activation === 'relu';
+    this.act = relu ? kernels.rnnReluForward : kernels.rnnTanhForward;
+    this.actBackward = relu ? kernels.rnnReluBackward : kernels.rnnTanhBackward;
+    this.stepsFwd = relu ? undefined : kernels.rnnTanhStepsForward;
+    this.stepsBwd = relu ? undefined : kernels.rnnTanhStepsBackward;
   }
 
   protected override allStepsForward(T: number, B: number): boolean {

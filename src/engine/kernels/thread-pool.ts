@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { RnnError } from '../../errors.js';
-import type { WasmMemory, WasmModule } from './wasm-fused.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /**
  * Worker threads that run the WebAssembly GEMM on the shared linear memory, sharing one big GEMM

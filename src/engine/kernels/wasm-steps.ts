@@ -1,8 +1,5 @@
-import type { GruStepsBackward, GruStepsForward } from '../cells/gru.js';
-import type { LstmStepsBackward, LstmStepsForward } from '../cells/lstm.js';
-import type { RnnStepsBackward, RnnStepsForward } from '../cells/rnn.js';
 import type { Vec } from '../types.js';
-import type { PackedB } from './kernels.js';
+import type { GruStepsBackward, GruStepsForward, Kernels, LstmStepsBackward, LstmStepsForward, PackedB, RnnStepsBackward, RnnStepsForward } from './ops.js';
 import type { StepFn } from './thread-pool.js';
 
 /**
@@ -12,8 +9,11 @@ import type { StepFn } from './thread-pool.js';
  */
 export type RunSteps = (fn: StepFn, B: number, args: number[], rowBytes: number[]) => void;
 
+/** The whole-sequence recurrences, the optional members of the kernel contract. */
+export type StepsOps = Pick<Kernels, 'rnnTanhStepsForward' | 'rnnTanhStepsBackward' | 'lstmStepsForward' | 'lstmStepsBackward' | 'gruStepsForward' | 'gruStepsBackward'>;
+
 /**
- * The cells' whole-sequence recurrences (`*_steps_*` in kernels.fused), each a loop of the cell's
+ * The cells' whole-sequence recurrences (`*Steps*` in the kernel contract), each a loop of the cell's
  * own step (GEMM against the packed W_hh, then its fused element-wise op) run by asm/steps.ts on
  * every thread at once, each thread on its own rows of the batch. Each returns false when it cannot
  * take the call (a foreign buffer, H not a multiple of 4, an unpacked W_hh); the cell then runs
@@ -21,33 +21,33 @@ export type RunSteps = (fn: StepFn, B: number, args: number[], rowBytes: number[
  */
 export function createWasmSteps(
   own: (x: Vec) => x is Float32Array, packedAt: (p: PackedB | undefined) => number, run: RunSteps,
-): Readonly<Record<string, (...args: never[]) => unknown>> {
+): StepsOps {
   /** Byte address of x[off] (x from this kernel set, checked by ok); 0 for an unused null. */
   const f = (x: Vec | null, off = 0): number => (x ? x.byteOffset + off * 4 : 0);
   const ok = (H: number, ...xs: (Vec | null)[]): boolean => (H & 3) === 0 && xs.every((x) => x === null || own(x));
 
-  const rnn_tanh_steps_forward: RnnStepsForward = (T, B, H, gates, hAll, whhT) => {
+  const rnnTanhStepsForward: RnnStepsForward = (T, B, H, gates, hAll, whhT) => {
     const w = packedAt(whhT);
     if (w < 0 || !ok(H, gates, hAll)) return false;
     const row = 4 * H;
     run('rnn_tanh_steps_forward', B, [T, B, 0, H, f(gates), f(hAll), w, 0], [0, 0, 0, 0, row, row, 0, 0]);
     return true;
   };
-  const rnn_tanh_steps_backward: RnnStepsBackward = (T, B, H, hAll, dH, dHOff, dhNext, dGates, whh) => {
+  const rnnTanhStepsBackward: RnnStepsBackward = (T, B, H, hAll, dH, dHOff, dhNext, dGates, whh) => {
     const w = packedAt(whh);
     if (w < 0 || !ok(H, hAll, dH, dhNext, dGates)) return false;
     const row = 4 * H;
     run('rnn_tanh_steps_backward', B, [T, B, 0, H, f(hAll), f(dH, dHOff), f(dhNext), f(dGates), w, 0], [0, 0, 0, 0, row, row, row, row, 0, 0]);
     return true;
   };
-  const lstm_steps_forward: LstmStepsForward = (T, B, H, gates, cAll, tanhC, hAll, whhT) => {
+  const lstmStepsForward: LstmStepsForward = (T, B, H, gates, cAll, tanhC, hAll, whhT) => {
     const w = packedAt(whhT);
     if (w < 0 || !ok(H, gates, cAll, tanhC, hAll)) return false;
     const row = 4 * H;
     run('lstm_steps_forward', B, [T, B, 0, H, f(gates), f(cAll), f(tanhC), f(hAll), w, 0], [0, 0, 0, 0, 4 * row, row, row, row, 0, 0]);
     return true;
   };
-  const lstm_steps_backward: LstmStepsBackward = (T, B, H, gates, cAll, tanhC, dH, dHOff, dhNext, dcNext, dGates, whh) => {
+  const lstmStepsBackward: LstmStepsBackward = (T, B, H, gates, cAll, tanhC, dH, dHOff, dhNext, dcNext, dGates, whh) => {
     const w = packedAt(whh);
     if (w < 0 || !ok(H, gates, cAll, tanhC, dH, dhNext, dcNext, dGates)) return false;
     const row = 4 * H;
@@ -56,14 +56,14 @@ export function createWasmSteps(
       [0, 0, 0, 0, 4 * row, row, row, row, row, row, 4 * row, 0, 0]);
     return true;
   };
-  const gru_steps_forward: GruStepsForward = (T, B, H, G, gates, hAll, rh, whAT, whNT) => {
+  const gruStepsForward: GruStepsForward = (T, B, H, G, gates, hAll, rh, whAT, whNT) => {
     const wA = packedAt(whAT), wN = G === 3 ? packedAt(whNT) : 0;
     if (wA < 0 || wN < 0 || !ok(H, gates, hAll, rh)) return false;
     const row = 4 * H;
     run('gru_steps_forward', B, [T, B, 0, H, G, f(gates), f(hAll), f(rh), wA, wN, 0], [0, 0, 0, 0, 0, G * row, row, rh ? row : 0, 0, 0, 0]);
     return true;
   };
-  const gru_steps_backward: GruStepsBackward = (T, B, H, G, gates, hAll, dH, dHOff, dhNext, drh, dGates, whA, whN) => {
+  const gruStepsBackward: GruStepsBackward = (T, B, H, G, gates, hAll, dH, dHOff, dhNext, drh, dGates, whA, whN) => {
     const wA = packedAt(whA), wN = G === 3 ? packedAt(whN) : 0;
     if (wA < 0 || wN < 0 || !ok(H, gates, hAll, dH, dhNext, drh, dGates)) return false;
     const row = 4 * H;
@@ -73,8 +73,5 @@ export function createWasmSteps(
     return true;
   };
 
-  return {
-    rnn_tanh_steps_forward, rnn_tanh_steps_backward, lstm_steps_forward, lstm_steps_backward,
-    gru_steps_forward, gru_steps_backward,
-  };
+  return { rnnTanhStepsForward, rnnTanhStepsBackward, lstmStepsForward, lstmStepsBackward, gruStepsForward, gruStepsBackward };
 }

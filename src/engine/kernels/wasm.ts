@@ -5,10 +5,11 @@ import v8 from 'node:v8';
 import { RnnError } from '../../errors.js';
 import { formatBytes } from '../memory.js';
 import type { Vec } from '../types.js';
-import { gemm as jsGemm } from './js.js';
-import { registerBuffer, type GemmCall, type Kernels, type PackedB } from './kernels.js';
+import { createJsKernels } from './js/index.js';
+import type { GemmCall, Kernels, PackedB } from './ops.js';
 import { JOB_INTS, LATER_MAX, ROW_JOB_INTS, STEP_FNS, STEP_MAX_ARGS, ThreadPool, type StepFn } from './thread-pool.js';
-import { createWasmFused, WA, type WasmExports, type WasmModule } from './wasm-fused.js';
+import { WA, type WasmExports, type WasmModule } from './wasm-api.js';
+import { createWasmFused } from './wasm-fused.js';
 import { createWasmSteps } from './wasm-steps.js';
 
 /**
@@ -90,6 +91,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   // measured: with workers that spin between jobs, sharing pays from ~1 MFLOP (C6 +25%, C5 +20%)
   const parallelFlops = opts.parallelFlops ?? 1 << 20;
   const parallelBytes = opts.parallelFlops === 0 ? 0 : 1 << 22; // 4 MB of B: W_hh of a 512-unit LSTM
+  const js = createJsKernels('f32'); // the reference ops this backend does not override
   const module = compiled(`kernels-${variant}`);
   const memory = new WA.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
   const ex = new WA.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
@@ -119,7 +121,6 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   }
   function alloc(n: number): Float32Array {
     const at = allocBytes(n * 4); // may grow the memory: take `buffer` after
-    registerBuffer(buffer, self);
     return new Float32Array(buffer, at, n);
   }
   const own = (x: Vec): x is Float32Array => x instanceof Float32Array && ours.has(x.buffer);
@@ -139,7 +140,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     C: Vec, cOff: number, ldc: number,
   ): void {
     if (!own(A) || !own(B) || !own(C)) {
-      jsGemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      js.gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
       return;
     }
     const tA = transA ? 1 : 0;
@@ -235,8 +236,12 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   }
   const packedAt = (p: PackedB | undefined): number => (p ? (p as Packed).at : -1);
 
-  const self: WasmKernels = {
+  return {
+    ...js,
+    ...createWasmFused(ex, own, allocBytes, () => buffer, js),
+    ...createWasmSteps(own, packedAt, runSteps),
     name: `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
+    description: `WebAssembly SIMD${variant === 'relaxed' ? ' (relaxed FMA)' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`,
     dtype: 'f32',
     threads,
     variant,
@@ -247,9 +252,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     gemmPacked,
     gemmLater,
     sync: () => pool?.sync(run),
-    fused: { ...createWasmFused(ex, own, allocBytes, () => buffer), ...createWasmSteps(own, packedAt, runSteps) },
     allocated: () => top - ARENA_START,
     close: () => pool?.close(),
   };
-  return self;
 }

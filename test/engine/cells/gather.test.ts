@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../../../src/engine/cells/cell.js';
-import { createJsKernels } from '../../../src/engine/kernels/js.js';
-import { createCell } from '../../../src/engine/stack.js';
-import { Rng } from '../../../src/util/rng.js';
-import { tinyConfig, variants } from '../variants.js';
+import type { Cell } from '../../../src/engine/cells/cell.ts';
+import { referenceKernels } from '../../../src/engine/kernels/index.ts';
+import { createCell } from '../../../src/engine/stack.ts';
+import { Rng } from '../../../src/util/rng.ts';
+import { tinyConfig, variants } from '../variants.ts';
 
 describe('one-hot input: gathering columns of W_ih equals W_ih·onehot(k) through gemm', () => {
   it('column k of W (G·H, V) is W·onehot(k) computed by gemm', () => {
-    const k = createJsKernels('f64');
+    const k = referenceKernels('f64');
     const rng = new Rng(5);
     const GH = 12, V = 7;
     const W = k.alloc(GH * V).map(() => rng.normal());
@@ -23,7 +23,7 @@ describe('one-hot input: gathering columns of W_ih equals W_ih·onehot(k) throug
   for (const v of variants) {
     it(`${v.label}: a layer fed token ids equals the same layer fed dense one-hot rows (forward and backward)`, () => {
       const config = tinyConfig(v.over, { hidden: 4, vocabSize: 6 });
-      const k = createJsKernels('f64');
+      const k = referenceKernels('f64');
       const T = 3, B = 2, P = T * B, H = 4, V = 6;
       const names = { prefix: 'rnn', layer: 0, suffix: '' };
       const a: Cell = createCell(config, k, names, V);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../../src/engine/config.ts';
-import type { Kernels } from '../../src/engine/kernels/kernels.ts';
-import { createWasmKernels, type WasmKernels } from '../../src/engine/kernels/wasm.ts';
+import type { ModelConfig } from '../../../src/engine/config.ts';
+import type { Kernels } from '../../../src/engine/kernels/ops.ts';
+import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
 import { twoSteps, type TwoSteps } from './two-steps.ts';
 
 // The whole-sequence recurrences (asm/steps.ts: every timestep at once, the batch's rows split
@@ -26,15 +26,17 @@ const variants: [string, Partial<ModelConfig>][] = [
   ['gru minimal', { cell: 'gru', minimal: true }],
 ];
 
-/** k with its `*_steps_*` ops counted (calls taken), or removed (`off`). */
+const STEPS = ['rnnTanhStepsForward', 'rnnTanhStepsBackward', 'lstmStepsForward', 'lstmStepsBackward', 'gruStepsForward', 'gruStepsBackward'] as const;
+
+/** k with its whole-sequence recurrences counted (calls taken), or removed (`off`). */
 function variant(k: Kernels, off: boolean): { kernels: Kernels; taken: () => number } {
   let taken = 0;
-  const fused: Record<string, (...args: never[]) => unknown> = {};
-  for (const [name, fn] of Object.entries(k.fused)) {
-    if (!name.includes('_steps_')) fused[name] = fn;
-    else if (!off) fused[name] = (...args: never[]) => (fn(...args) === true ? (taken++, true) : false);
+  const kernels: Kernels = { ...k };
+  for (const name of STEPS) {
+    const fn = k[name] as ((...args: unknown[]) => boolean) | undefined;
+    kernels[name] = off || !fn ? undefined : ((...args: unknown[]) => (fn(...args) ? (taken++, true) : false)) as never;
   }
-  return { kernels: { ...k, fused }, taken: () => taken };
+  return { kernels, taken: () => taken };
 }
 
 const run = (kernels: Kernels, cfg: Partial<ModelConfig>): TwoSteps => twoSteps(kernels, { hidden: 16, layers: 2, vocabSize: V, ...cfg }, T, B, 3);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../../src/engine/config.ts';
-import { createJsKernels } from '../../src/engine/kernels/js.ts';
-import type { Kernels } from '../../src/engine/kernels/kernels.ts';
-import { createWasmKernels, type WasmKernels } from '../../src/engine/kernels/wasm.ts';
+import type { ModelConfig } from '../../../src/engine/config.ts';
+import { referenceKernels } from '../../../src/engine/kernels/index.ts';
+import type { Kernels } from '../../../src/engine/kernels/ops.ts';
+import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
 import { twoSteps, type TwoSteps } from './two-steps.ts';
 
 // Whole models on the WebAssembly kernels (fused ops, packed W_hh, threads) against the plain
@@ -35,7 +35,7 @@ const run = (kernels: Kernels, cfg: Partial<ModelConfig>): TwoSteps => twoSteps(
 describe('models on the wasm kernels', () => {
   for (const [name, cfg] of variants) {
     it(`${name}: agrees with the TypeScript kernels; bit-identical when rerun`, () => {
-      const ref = run(createJsKernels('f32'), cfg);
+      const ref = run(referenceKernels('f32'), cfg);
       for (const k of [k1, k2]) {
         const a = run(k, cfg), b = run(k, cfg);
         expect(Math.abs(a.loss - ref.loss)).toBeLessThan(1e-5);

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { WasmKernels } from '../../src/engine/kernels/wasm.ts';
-import type { Rng } from '../../src/util/rng.ts';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import type { Rng } from '../../../src/util/rng.ts';
 
 /** Random and copied buffers in a WebAssembly kernel set's memory, for the fused-kernel tests. */
 export function wasmBuffers(kernels: () => WasmKernels, rng: Rng) {

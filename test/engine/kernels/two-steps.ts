@@ -1,7 +1,7 @@
-import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
-import type { Kernels } from '../../src/engine/kernels/kernels.ts';
-import { RnnLanguageModel } from '../../src/engine/model.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { defaultModelConfig, type ModelConfig } from '../../../src/engine/config.ts';
+import type { Kernels } from '../../../src/engine/kernels/ops.ts';
+import { RnnLanguageModel } from '../../../src/engine/model.ts';
+import { Rng } from '../../../src/util/rng.ts';
 
 export interface TwoSteps {
   loss: number;

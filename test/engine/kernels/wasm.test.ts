@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemm as jsGemm } from '../../src/engine/kernels/js.ts';
-import { createWasmKernels, type WasmKernels } from '../../src/engine/kernels/wasm.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { gemm as jsGemm } from '../../../src/engine/kernels/js/gemm.ts';
+import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import { Rng } from '../../../src/util/rng.ts';
 
 // The WebAssembly GEMM against the plain TypeScript reference: every transpose case, odd sizes,
 // leading dimensions wider than the matrix, offsets, beta 0 over NaN garbage, beta 1, 1 and 2 threads.

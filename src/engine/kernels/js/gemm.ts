@@ -1,14 +1,4 @@
-import type { DType, Vec } from '../types.js';
-import type { Kernels } from './kernels.js';
-
-/**
- * The plain TypeScript kernels: the reference every faster kernel set is tested against, and the
- * float64 path of gradient checks. GEMM loops keep the innermost loop contiguous in memory.
- */
-export function createJsKernels(dtype: DType, memoryLimit = Number.MAX_SAFE_INTEGER): Kernels {
-  const alloc = dtype === 'f64' ? (n: number): Vec => new Float64Array(n) : (n: number): Vec => new Float32Array(n);
-  return { name: `js-${dtype}`, dtype, alloc, memoryLimit, gemm, fused: {} };
-}
+import type { Vec } from '../../types.js';
 
 /** C (M×N) = op(A)·op(B) + beta·C, row-major with leading dimensions (see Kernels.gemm). */
 export function gemm(
