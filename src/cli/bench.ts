@@ -4,7 +4,8 @@ import { ALL_JOBS, runBench, runJob } from '../bench/main.js';
 import { describeJobs } from '../bench/workloads.js';
 import { RnnError } from '../errors.js';
 import { out, printJson } from './output.js';
-import { int, positive } from './parse.js';
+import { BENCH_OPTIONS } from '../options.js';
+import { cliOption } from './options.js';
 
 interface BenchFlags {
   config?: string[];
@@ -32,10 +33,10 @@ export function benchCommand(program: Command): void {
     .description('training, sampling and evaluation throughput of the standard configurations')
     .addOption(new Option('--config <jobs>', `comma-separated jobs: ${ALL_JOBS.join(', ')} (default: all)`).argParser(jobList))
     .addOption(new Option('--compare', 'run the PyTorch reference (scripts/torch_charlm.py) on each job too and print the ratios').default(false))
-    .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(int('--threads', 1, 256)))
+    .addOption(cliOption(BENCH_OPTIONS.threads))
     .addOption(new Option('--kernels <kind>', 'wasm or js').choices(['wasm', 'js']).default('wasm'))
-    .addOption(new Option('--seconds <s>', 'least seconds per timed repetition').argParser(positive('--seconds')))
-    .addOption(new Option('--budget <s>', "PyTorch's seconds for its 3 repetitions").argParser(positive('--budget')))
+    .addOption(cliOption(BENCH_OPTIONS.seconds))
+    .addOption(cliOption(BENCH_OPTIONS.budget))
     .addOption(new Option('--child <job>', 'run one job in this process and print it as JSON').hideHelp())
     .addHelpText('after', `\nJobs (character models of tinyshakespeare, V = 65):\n${describeJobs().map((l) => `  ${l}`).join('\n')}`)
     .action(async (flags: BenchFlags) => {

@@ -1,9 +1,10 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { evaluateFiles } from '../api/evaluate.js';
 import { loadModel } from '../api/load.js';
 import { chooseModel, MODEL_OPTION, refuseModelsAsTexts } from './model-arg.js';
 import { fmt, info, out, printJson, warn } from './output.js';
-import { int } from './parse.js';
+import { EVAL_OPTIONS } from '../options.js';
+import { cliOption } from './options.js';
 
 interface EvalFlags {
   model?: string;
@@ -22,8 +23,8 @@ export function evalCommand(program: Command): void {
     .description("nats/char, bits/char and perplexity on text files (default: the model's validation split)")
     .argument('[file...]', 'UTF-8 text files ("-" for stdin)')
     .option(...MODEL_OPTION)
-    .addOption(new Option('--batch-size <B>', 'approximate and faster: cut the text into B parts that each start from a zero state').argParser(int('--batch-size', 1, 4096)).default(1, '1, the exact figure'))
-    .addOption(new Option('--seq-length <T>', 'steps per block (the same figure for any T)').argParser(int('--seq-length', 1, 100000)).default(128))
+    .addOption(cliOption(EVAL_OPTIONS.batchSize))
+    .addOption(cliOption(EVAL_OPTIONS.seqLength))
     .option('--json', 'machine-readable result on stdout', false)
     .addHelpText('after', `
 nats/char is the mean of −ln p over the text's characters (and the <EOS> that ends each line, for

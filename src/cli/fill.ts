@@ -5,7 +5,8 @@ import { fillText } from '../fill/fill.js';
 import { checkGapChar, GAP_CHAR } from '../fill/gaps.js';
 import { chooseModel, MODEL_OPTION, refuseModelsAsTexts } from './model-arg.js';
 import { info, out, printJson, warn } from './output.js';
-import { int, positive } from './parse.js';
+import { FILL_OPTIONS } from '../options.js';
+import { cliOption } from './options.js';
 import { readTextFile } from './read-text.js';
 
 interface FillFlags {
@@ -26,10 +27,10 @@ export function fillCommand(program: Command): void {
     .argument('[text...]', 'the text with gaps, e.g. "To be, or n_t to be" (several words are joined with spaces)')
     .option(MODEL_OPTION[0], `${MODEL_OPTION[1]}; bidirectional: both sides, otherwise the left context only`)
     .option('-f, --file <path>', 'read the text from a file ("-" for stdin) instead of the argument')
-    .addOption(new Option('--samples <N>', 'print N alternatives drawn with --temperature instead of the best fill').argParser(int('--samples', 1, 10000)))
-    .addOption(new Option('-t, --temperature <t>', 'softmax temperature for --samples').argParser(positive('--temperature')).default(1))
-    .addOption(new Option('--seed <n>', 'random seed for --samples (same seed, same samples)').argParser(int('--seed', 0, 0xffffffff)))
-    .addOption(new Option('--max-sweeps <n>', 'refinement sweeps at most (bidirectional models)').argParser(int('--max-sweeps', 1, 1000)).default(10))
+    .addOption(cliOption(FILL_OPTIONS.samples))
+    .addOption(cliOption(FILL_OPTIONS.temperature))
+    .addOption(cliOption(FILL_OPTIONS.seed))
+    .addOption(cliOption(FILL_OPTIONS.maxSweeps))
     .addOption(new Option('--gap <C>', 'the character that marks a missing one (\\C is then a literal C)').argParser((c: string) => (checkGapChar(c), c)).default(GAP_CHAR))
     .option('--json', 'one JSON object: the fill, per-gap characters and probabilities, samples', false)
     .action(async (words: string[], flags: FillFlags) => {

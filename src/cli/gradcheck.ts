@@ -1,17 +1,12 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { describeCell, validateVariants } from '../engine/config.js';
 import { gradcheck } from '../engine/gradcheck.js';
-import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
+import { GRADCHECK_OPTIONS } from '../options.js';
+import { addModelOptions, modelConfigFrom, type ModelShape } from './model-options.js';
+import { cliOption } from './options.js';
 import { info, out, printJson } from './output.js';
-import { int } from './parse.js';
 
-interface GradcheckFlags extends ModelOptionValues {
-  batch: number;
-  seqLength: number;
-  vocab: number;
-  seed: number;
-  json: boolean;
-}
+type GradcheckFlags = ModelShape & { batch: number; seqLength: number; vocab: number; seed: number; json: boolean };
 
 const TOLERANCE = 1e-6;
 
@@ -19,11 +14,9 @@ export function gradcheckCommand(program: Command): void {
   const cmd = program
     .command('gradcheck')
     .description('compare analytic BPTT gradients with centred differences in float64');
-  addModelOptions(cmd, { hidden: 6 }) // small, so that the check is quick
-    .addOption(new Option('--batch <B>', 'parallel streams').argParser(int('--batch', 1, 64)).default(3))
-    .addOption(new Option('--seq-length <T>', 'timesteps').argParser(int('--seq-length', 1, 64)).default(5))
-    .addOption(new Option('--vocab <V>', 'vocabulary size').argParser(int('--vocab', 2, 256)).default(7))
-    .addOption(new Option('--seed <n>', 'random seed').argParser(int('--seed', 0, 0xffffffff)).default(1))
+  addModelOptions(cmd, { hidden: 6 }); // small, so that the check is quick
+  for (const spec of Object.values(GRADCHECK_OPTIONS)) cmd.addOption(cliOption(spec));
+  cmd
     .option('--json', 'machine-readable result on stdout', false)
     .action((flags: GradcheckFlags) => {
       const config = { ...modelConfigFrom(flags), vocabSize: flags.vocab };

@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { ProgressReport, TrainEvents } from '../train/events.js';
 import { historyHeader, historyRow } from './history.js';
 import { fmt, fmtDuration, info, printJson, warn } from './output.js';
@@ -32,8 +32,9 @@ export function sparkline(xs: readonly number[]): string {
  * seconds) otherwise (a pipe, a file, TERM=dumb, CI), and JSON lines on stdout with --json.
  * Everything but --json goes to stderr.
  */
-export function progressRenderer(opts: { json: boolean; quiet: boolean }): TrainEvents & { stop(): void } {
+export async function progressRenderer(opts: { json: boolean; quiet: boolean }): Promise<TrainEvents & { stop(): void }> {
   const tty = interactive('stderr') && !opts.quiet;
+  const ora = tty ? (await import('ora')).default : null; // loaded only for a terminal (it costs ~0.1 s to load)
   let spinner: Ora | null = null;
   let lastPlain = 0;
   const vals: number[] = [];
@@ -47,7 +48,7 @@ export function progressRenderer(opts: { json: boolean; quiet: boolean }): Train
     progress(p) {
       if (opts.json) printJson({ type: 'progress', ...p });
       if (opts.quiet) return;
-      if (tty && !isClosed('stderr')) {
+      if (ora && !isClosed('stderr')) {
         spinner ??= ora({ stream: process.stderr, discardStdin: false, hideCursor: false, isEnabled: true }).start();
         spinner.text = vals.length > 1 ? `${line(p)}  val ${sparkline(vals.slice(-SPARK))}` : line(p);
       } else if (p.elapsedSeconds - lastPlain >= 5 || lastPlain === 0) {

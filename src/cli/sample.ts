@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadModel, type LoadedModel } from '../api/load.js';
 import { RnnError } from '../errors.js';
 import { trainingText } from '../api/training-corpus.js';
@@ -8,7 +8,8 @@ import { checkSampleOptions, sampleStream, type SampleOptions, type SampleRun } 
 import { randomSeed } from '../util/rng.js';
 import { chooseModel, MODEL_OPTION } from './model-arg.js';
 import { fmt, info, out, printJson, warn } from './output.js';
-import { int, num, positive } from './parse.js';
+import { list, SAMPLE_OPTIONS } from '../options.js';
+import { cliOption } from './options.js';
 import { writeOut } from './streams.js';
 
 interface SampleFlags {
@@ -30,27 +31,21 @@ interface SampleFlags {
 /** Text is written in pieces of about this many characters (or at a newline). */
 const CHUNK = 64;
 
-/** "0.5,1.0,1.5" → [0.5, 1, 1.5] (each a positive number). */
-function temperatures(v: string): number[] {
-  const one = positive('--temperature', 'for the most probable character every time, use --argmax');
-  return v.split(',').map((t) => one(t.trim()));
-}
-
 export function sampleCommand(program: Command): void {
   program
     .command('sample')
     .description('generate text from a model, streamed to stdout')
     .argument('[model]', 'model file (the same as --model)')
     .option(...MODEL_OPTION)
-    .addOption(new Option('-n, --length <N>', 'characters to generate (default 500)').argParser(int('--length', 0)))
-    .addOption(new Option('--count <K>', 'generate K sequences, each ending at <EOS> (a line, with --eos line); with --beam, the K best').argParser(int('--count', 1)))
-    .addOption(new Option('-t, --temperature <t>', 'softmax temperature; several (-t 0.5,1.0,1.5) give a block each').argParser(temperatures).default([1], '1'))
-    .addOption(new Option('--top-k <k>', 'sample only among the k most probable').argParser(int('--top-k', 1)))
-    .addOption(new Option('--top-p <p>', 'sample only among the most probable with total mass p').argParser(num('--top-p', (n) => n > 0 && n <= 1, 'a number in (0, 1]')))
+    .addOption(cliOption(SAMPLE_OPTIONS.length))
+    .addOption(cliOption(SAMPLE_OPTIONS.count))
+    .addOption(cliOption({ ...SAMPLE_OPTIONS.temperature, type: list(SAMPLE_OPTIONS.temperature.type), defaultText: String(SAMPLE_OPTIONS.temperature.default) }, { default: [SAMPLE_OPTIONS.temperature.default] }))
+    .addOption(cliOption(SAMPLE_OPTIONS.topK))
+    .addOption(cliOption(SAMPLE_OPTIONS.topP))
     .option('--argmax', 'always take the most probable character (no randomness)', false)
-    .addOption(new Option('--beam <K>', 'beam search of width K: the most probable continuation of --prime, with its log-probability').argParser(int('--beam', 1, 10000)))
+    .addOption(cliOption(SAMPLE_OPTIONS.beam))
     .option('--prime <text>', 'text to start from')
-    .addOption(new Option('--seed <n>', 'random seed (same seed, same text)').argParser(int('--seed', 0, 0xffffffff)))
+    .addOption(cliOption(SAMPLE_OPTIONS.seed))
     .option('--allow-unk', 'let <UNK> (printed as �) be generated; by default it never is', false)
     .option('--novelty', 'report what was copied from the training corpus: with --count, samples that are training or validation lines; else the longest copied substring', false)
     .option('--json', 'one JSON object per temperature (or beam result) with the text and every setting that shaped it', false)

@@ -1,10 +1,11 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadModel } from '../api/load.js';
 import { RnnError } from '../errors.js';
 import { score } from '../eval/score.js';
 import { chooseModel, MODEL_OPTION, refuseModelsAsTexts } from './model-arg.js';
 import { fmt, out, printJson, warn } from './output.js';
-import { choice } from './parse.js';
+import { SCORE_OPTIONS } from '../options.js';
+import { cliOption } from './options.js';
 import { readTexts } from './read-text.js';
 
 interface ScoreFlags {
@@ -21,7 +22,7 @@ export function scoreCommand(program: Command): void {
     .argument('[text...]', 'texts to score (or --file)')
     .option(...MODEL_OPTION)
     .option('-f, --file <path>', 'score each line of this file (each paragraph, for a model trained with --eos paragraph; "-" for stdin)')
-    .addOption(new Option('--sort <by>', 'rank by total log-probability or per-character mean').argParser(choice('--sort', ['total', 'mean'] as const)).default('total'))
+    .addOption(cliOption(SCORE_OPTIONS.sort))
     .option('--json', 'machine-readable result on stdout', false)
     .addHelpText('after', `
 Each text is scored as one sequence of the model: it starts from a zero state after <EOS>, as a

@@ -1,52 +1,19 @@
 import { Option, type Command } from 'commander';
+import { TRAIN_OPTIONS } from '../options.js';
 import { displayPath } from '../api/paths.js';
 import { train } from '../api/train.js';
 import { RnnError } from '../errors.js';
-import { EOS_MODES } from '../tokenizer/segment.js';
 import type { StopReason } from '../train/events.js';
-import { parseDuration, trainDefaults, trainModelDefaults, VAL_SPLITS, type ResumeOverrides, type TrainOptions, type TrainOptionsInput, type ValSplit } from '../train/options.js';
-import type { OptimizerKind } from '../train/optimizers.js';
+import type { ResumeOverrides, TrainOptions, TrainOptionsInput } from '../train/options.js';
 import { randomSeed } from '../util/rng.js';
-import { addModelOptions, modelConfigFrom, type ModelOptionValues } from './model-options.js';
+import { addModelOptions, modelConfigFrom, type ModelShape } from './model-options.js';
 import { fmt, fmtDuration, info, printJson } from './output.js';
-import { choice, int, num, positive, probability } from './parse.js';
+import { cliOption } from './options.js';
 import { progressRenderer } from './progress.js';
 import { onOutputClosed } from './streams.js';
 
-interface TrainFlags extends ModelOptionValues {
-  eos: TrainOptions['eos'];
-  minCount: number;
-  maxVocab?: number;
-  valFraction: number;
-  seqLength: number;
-  batchSize: number;
-  optimizer: OptimizerKind;
-  lr?: number;
-  lrDecay: number;
-  lrDecayEvery: number;
-  lrDecayStart: number;
-  clip: number;
-  clipMode: TrainOptions['clipMode'];
-  epochs?: number;
-  steps?: number;
-  maxTime: string;
-  patience?: number;
-  seed?: number;
-  output?: string;
-  checkpoint?: string;
-  force: boolean;
-  keep: number;
-  initFrom?: string;
-  extendVocab: boolean;
-  valSplit: ValSplit;
-  checkpointEvery: number;
-  resume?: string;
-  evalEvery: number;
-  sampleEvery: number;
-  threads?: number;
-  json: boolean;
-  quiet: boolean;
-}
+/** The parsed flags: the options of the table by their names, and the command's own switches. */
+type TrainFlags = ModelShape & Partial<Omit<TrainOptions, 'model' | 'corpus'>> & { force: boolean; resume?: string; json: boolean; quiet: boolean };
 
 const stopMessages: Record<StopReason, string> = {
   steps: 'reached --steps', epochs: 'reached --epochs', 'max-time': 'reached --max-time',
@@ -64,42 +31,15 @@ const FROM_BASE = new Set(['cell', 'hidden', 'layers', 'activation', 'peephole',
 const RESUMABLE = new Set(['resume', 'steps', 'epochs', 'maxTime', 'patience', 'threads', 'force', 'json', 'quiet']);
 
 export function trainCommand(program: Command): void {
-  const d = trainDefaults;
   const cmd = program
     .command('train')
     .description('train a model on text files (default: the bundled tinyshakespeare); "-" reads stdin')
     .argument('[corpus...]', 'UTF-8 text files (CRLF line ends are read as newlines)');
-  addModelOptions(cmd, trainModelDefaults)
-    .addOption(new Option('--eos <mode>', 'sequence ends: line, paragraph or none').argParser(choice('--eos', EOS_MODES)).default(d.eos))
-    .addOption(new Option('--min-count <k>', 'characters seen fewer times become <UNK>').argParser(int('--min-count')).default(d.minCount))
-    .addOption(new Option('--max-vocab <n>', 'keep only the n most frequent characters').argParser(int('--max-vocab', 3)))
-    .addOption(new Option('--val-fraction <f>', 'share of the corpus held out for validation').argParser(probability('--val-fraction')).default(d.valFraction))
-    .addOption(new Option('--val-split <how>', 'what is held out: the corpus\'s tail, or random lines (paragraphs) chosen by the seed').argParser(choice('--val-split', VAL_SPLITS)).default(d.valSplit))
-    .addOption(new Option('--seq-length <T>', 'BPTT length').argParser(int('--seq-length', 1, 100000)).default(d.seqLength))
-    .addOption(new Option('--batch-size <B>', 'parallel streams').argParser(int('--batch-size', 1, 65536)).default(d.batchSize))
-    .addOption(new Option('--optimizer <name>', 'adam, adagrad, rmsprop or sgd').argParser(choice('--optimizer', ['adam', 'adagrad', 'rmsprop', 'sgd'] as const)).default(d.optimizer))
-    .addOption(new Option('--lr <rate>', 'learning rate (default: adam 0.01·min(1, 128/hidden), adagrad 0.1, rmsprop 0.002, sgd 0.1)').argParser(positive('--lr')))
-    .addOption(new Option('--lr-decay <factor>', 'multiply the learning rate by this every --lr-decay-every steps').argParser(num('--lr-decay', (n) => n > 0 && n <= 1, 'a factor in (0, 1]')).default(d.lrDecay))
-    .addOption(new Option('--lr-decay-every <n>', 'steps between decays').argParser(int('--lr-decay-every')).default(d.lrDecayEvery))
-    .addOption(new Option('--lr-decay-start <n>', 'step at which decay starts').argParser(int('--lr-decay-start', 0)).default(d.lrDecayStart))
-    .addOption(new Option('--clip <c>', 'gradient clipping threshold (0: off)').argParser(num('--clip', (n) => n >= 0, 'a number ≥ 0')).default(d.clip))
-    .addOption(new Option('--clip-mode <mode>', 'norm (global norm) or value (clamp each entry)').argParser(choice('--clip-mode', ['norm', 'value'] as const)).default(d.clipMode))
-    .addOption(new Option('--epochs <n>', 'stop after n passes over the training text, in all').argParser(int('--epochs')))
-    .addOption(new Option('--steps <n>', 'stop at optimiser step n (a total: a resumed run counts from its start)').argParser(int('--steps')))
-    .addOption(new Option('--max-time <duration>', 'stop after this much training in all, resumes included: 90s, 10m, 1h, or none').default('10m'))
-    .addOption(new Option('--patience <n>', 'stop after n evaluations without improvement').argParser(int('--patience')))
-    .addOption(new Option('--seed <n>', 'random seed (default: random, recorded in the model)').argParser(int('--seed', 0, 0xffffffff)))
-    .addOption(new Option('-o, --output <path>', 'where the best model is written (default: named after the corpus, book.txt → book.json)'))
-    .addOption(new Option('--checkpoint <path>', 'where the latest checkpoint is written (default: the output\'s name + .ckpt.json)'))
+  addModelOptions(cmd);
+  for (const spec of Object.values(TRAIN_OPTIONS)) cmd.addOption(cliOption(spec));
+  cmd
     .option('--force', 'replace a model or checkpoint that another run left at these paths', false)
-    .addOption(new Option('--keep <N>', 'also keep the N best models by validation loss, as <output>_step<S>_<loss>.json').argParser(int('--keep', 0, 1_000_000)).default(d.keep))
-    .addOption(new Option('--init-from <model>', 'fine-tune: start from this model\'s weights (its shape and vocabulary), with a fresh optimiser'))
-    .option('--extend-vocab', 'with --init-from: characters the base lacks get ids of their own (default: they become <UNK>)', false)
-    .addOption(new Option('--checkpoint-every <n>', 'steps between checkpoints').argParser(int('--checkpoint-every')).default(d.checkpointEvery))
     .addOption(new Option('--resume <checkpoint>', 'continue a run from its checkpoint (other options come from it; see below)'))
-    .addOption(new Option('--eval-every <n>', 'steps between validation evaluations').argParser(int('--eval-every')).default(d.evalEvery))
-    .addOption(new Option('--sample-every <n>', 'print short samples at temperatures 0.5 and 1.0 every n steps').argParser(int('--sample-every', 0)).default(d.sampleEvery))
-    .addOption(new Option('--threads <n>', 'worker threads, at most the number of cores (default: all cores)').argParser(int('--threads', 1, 256)))
     .option('--json', 'JSON lines of progress on stdout', false)
     .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', `
@@ -126,7 +66,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           });
         }
       }
-      if (flags.initFrom !== undefined) {
+      if (flags.initFrom) {
         const fixed = command.options.filter((o) => explicit(o.attributeName()) && FROM_BASE.has(o.attributeName()));
         if (fixed.length > 0) {
           throw new RnnError('--init-from takes the model\'s shape and vocabulary from the base', {
@@ -135,17 +75,12 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           });
         }
       }
+      const given = Object.fromEntries(Object.keys(TRAIN_OPTIONS).map((k) => [k, flags[k as keyof TrainFlags]]));
       const opts: TrainOptionsInput = {
+        ...given,
         corpus,
-        model: flags.initFrom !== undefined ? { dropout: explicit('dropout') ? flags.dropout : undefined } : modelConfigFrom(flags),
-        eos: flags.eos, minCount: flags.minCount, maxVocab: flags.maxVocab ?? null, valFraction: flags.valFraction,
-        seqLength: flags.seqLength, batchSize: flags.batchSize, optimizer: flags.optimizer,
-        lr: flags.lr, lrDecay: flags.lrDecay, lrDecayEvery: flags.lrDecayEvery, lrDecayStart: flags.lrDecayStart,
-        clip: flags.clip, clipMode: flags.clipMode, epochs: flags.epochs ?? null, steps: flags.steps ?? null,
-        maxTime: flags.maxTime === 'none' ? null : parseDuration(flags.maxTime),
-        patience: flags.patience ?? null, seed: flags.seed ?? randomSeed(),
-        output: flags.output, checkpoint: flags.checkpoint, checkpointEvery: flags.checkpointEvery, evalEvery: flags.evalEvery, sampleEvery: flags.sampleEvery, threads: flags.threads ?? 0,
-        keep: flags.keep, initFrom: flags.initFrom ?? null, extendVocab: flags.extendVocab, valSplit: flags.valSplit,
+        model: flags.initFrom ? { dropout: explicit('dropout') ? flags.dropout : undefined } : modelConfigFrom(flags),
+        seed: flags.seed ?? randomSeed(),
       };
       const overrides: ResumeOverrides | undefined = flags.resume
         ? {
@@ -154,7 +89,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
             threads: flags.threads, corpus: corpus.length > 0 ? corpus : undefined,
           }
         : undefined;
-      const render = progressRenderer({ json: flags.json, quiet: flags.quiet });
+      const render = await progressRenderer({ json: flags.json, quiet: flags.quiet });
       const controller = new AbortController();
       const stop: { code?: number; why?: string } = {}; // the first cause wins
       const stopWith = (code: number, why: string) => {

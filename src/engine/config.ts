@@ -1,8 +1,9 @@
 import { RnnError } from '../errors.js';
+import { MODEL_OPTIONS, type ACTIVATIONS, type CELLS } from '../options.js';
 
 /** A model's architecture: everything needed to rebuild it, stored in the model file. */
-export type CellKind = 'rnn' | 'lstm' | 'gru';
-export type Activation = 'tanh' | 'relu';
+export type CellKind = (typeof CELLS)[number];
+export type Activation = (typeof ACTIVATIONS)[number];
 
 export interface ModelConfig {
   cell: CellKind;
@@ -27,12 +28,13 @@ export interface ModelConfig {
   vocabSize: number;
 }
 
+/** The shape `rnn train` builds unless told otherwise (the option table's defaults). */
 export const defaultModelConfig: Omit<ModelConfig, 'vocabSize'> = {
-  cell: 'lstm',
-  hidden: 128,
-  layers: 2,
-  dropout: 0,
-  activation: 'tanh',
+  cell: MODEL_OPTIONS.cell.default,
+  hidden: MODEL_OPTIONS.hidden.default,
+  layers: MODEL_OPTIONS.layers.default,
+  dropout: MODEL_OPTIONS.dropout.default,
+  activation: MODEL_OPTIONS.activation.default,
   peephole: false,
   coupled: false,
   resetAfter: false,

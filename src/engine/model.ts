@@ -1,4 +1,5 @@
 import { RnnError } from '../errors.js';
+import { checkOption, MODEL_OPTIONS, type OptionSpec } from '../options.js';
 import type { Rng } from '../util/rng.js';
 import { validateVariants, type ModelConfig } from './config.js';
 import { LinearHead, type HeadInput } from './head.js';
@@ -8,16 +9,11 @@ import { ModelShell } from './shell.js';
 import { RecurrentStack } from './stack.js';
 import type { Param, Vec } from './types.js';
 
-/** Reject configurations the engine cannot build. */
+/** Reject configurations the engine cannot build (the option table's ranges, and the variants' rules). */
 export function validateModelConfig(c: ModelConfig): void {
-  const positiveInt = (v: number, what: string): void => {
-    if (!Number.isInteger(v) || v < 1) throw new RnnError(`invalid ${what}`, { expected: 'a positive integer', got: String(v), kind: 'usage' });
-  };
-  positiveInt(c.hidden, 'hidden size');
-  positiveInt(c.layers, 'number of layers');
-  positiveInt(c.vocabSize, 'vocabulary size');
-  if (!(c.dropout >= 0 && c.dropout < 1)) {
-    throw new RnnError('invalid dropout', { expected: 'a probability in [0, 1)', got: String(c.dropout), kind: 'usage' });
+  for (const [key, spec] of Object.entries(MODEL_OPTIONS)) checkOption(spec as OptionSpec, c[key as keyof typeof MODEL_OPTIONS]);
+  if (!(Number.isInteger(c.vocabSize) && c.vocabSize >= 1)) {
+    throw new RnnError('invalid vocabulary size', { expected: 'a positive integer', got: String(c.vocabSize), kind: 'usage' });
   }
   validateVariants(c);
 }

@@ -1,4 +1,5 @@
 import { RnnError } from '../errors.js';
+import { checkOption, EVAL_OPTIONS } from '../options.js';
 import { UNK_ID } from '../tokenizer/tokens.js';
 
 /** What every evaluation shares: its options, its result, and the checks of both. */
@@ -28,10 +29,10 @@ export interface EvalResult {
   parts: number;
 }
 
-export function checkCount(option: string, v: number | undefined, hint: string): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
-    throw new RnnError(`invalid value for ${option}`, { expected: 'an integer ≥ 1', got: String(v), hint, kind: 'usage' });
-  }
+/** The block options of an evaluation, checked against the option table. */
+export function checkEvalOptions(o: { batch?: number; seqLength?: number }): void {
+  if (o.batch !== undefined) checkOption(EVAL_OPTIONS.batchSize, o.batch);
+  if (o.seqLength !== undefined) checkOption(EVAL_OPTIONS.seqLength, o.seqLength);
 }
 
 export function checkIds(ids: ArrayLike<number>, V: number): void {

@@ -2,7 +2,7 @@ import { RnnError } from '../errors.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { EOS_ID } from '../tokenizer/tokens.js';
 import { rowNll } from '../util/softmax.js';
-import { checkCount, checkIds, evalResult, type EvalOptions, type EvalResult } from './common.js';
+import { checkEvalOptions, checkIds, evalResult, type EvalOptions, type EvalResult } from './common.js';
 import { evaluateInfill } from './infill.js';
 
 export type { EvalOptions, EvalResult };
@@ -48,8 +48,7 @@ function partStarts(ids: ArrayLike<number>, B: number, atSequenceStarts: boolean
  * on B or T.
  */
 export function evaluate(model: LanguageModel, ids: ArrayLike<number>, options: EvalOptions = {}): EvalResult {
-  checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
-  checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
+  checkEvalOptions(options);
   // a bidirectional model predicts each token from both sides: the infill perplexity (infill.ts)
   if (model.config.bidirectional) return evaluateInfill(model, ids, options);
   const N = ids.length;

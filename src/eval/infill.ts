@@ -2,7 +2,7 @@ import type { Infill, LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
 import { EOS_ID } from '../tokenizer/tokens.js';
-import { checkCount, checkIds, evalResult, type EvalOptions, type EvalResult } from './common.js';
+import { checkEvalOptions, checkIds, evalResult, type EvalOptions, type EvalResult } from './common.js';
 import { rowNll } from '../util/softmax.js';
 
 /**
@@ -74,8 +74,7 @@ export function forEachInfillRow(
  * context ids[p+1 …] (see forEachInfillRow for B and T). Same counts as `evaluate`: N − 1 tokens.
  */
 export function evaluateInfill(model: LanguageModel, ids: ArrayLike<number>, options: EvalOptions = {}): EvalResult {
-  checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
-  checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
+  checkEvalOptions(options);
   if (!hasInfill(model)) {
     throw new RnnError('infill evaluation needs a bidirectional model', { expected: 'a model trained with --bidirectional', got: 'a left-to-right model' });
   }

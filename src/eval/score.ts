@@ -1,7 +1,8 @@
 import { RnnError } from '../errors.js';
+import { checkOption, SCORE_OPTIONS } from '../options.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { EOS_ID, type TextVocab } from '../tokenizer/tokens.js';
-import { checkCount, checkIds } from './common.js';
+import { checkEvalOptions, checkIds } from './common.js';
 import { rowNll } from '../util/softmax.js';
 
 /**
@@ -46,12 +47,8 @@ export function lineIds(vocab: TextVocab, text: string): { ids: ArrayLike<number
 export function score(
   model: LanguageModel, vocab: TextVocab, lines: readonly string[], options: ScoreOptions = {},
 ): LineScore[] {
-  checkCount('--batch-size', options.batch, 'e.g. --batch-size 32');
-  checkCount('--seq-length', options.seqLength, 'e.g. --seq-length 128');
-  const sortBy = options.sortBy ?? 'total';
-  if (sortBy !== 'total' && sortBy !== 'mean') {
-    throw new RnnError('invalid value for --sort', { expected: 'total or mean', got: String(sortBy), kind: 'usage' });
-  }
+  checkEvalOptions(options);
+  const sortBy = checkOption(SCORE_OPTIONS.sort, options.sortBy ?? SCORE_OPTIONS.sort.default);
   if (model.config.bidirectional) {
     throw new RnnError('scoring needs a left-to-right model', {
       expected: 'a unidirectional model', got: 'a bidirectional (infill) model',

@@ -8,12 +8,11 @@
  * state's length, each moment's length, the data cursor against the stream length) is checked by
  * `checkResumeFits` once the model and data exist.
  */
-import type { ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
+import { MODEL_OPTIONS, TRAIN_OPTIONS, type OptionSpec } from '../options.js';
 import { validateHistoryEntry, type ModelFile } from './model-file.js';
-import { boolean, integer, number, object, oneOf, problem, string } from './problem.js';
+import { integer, number, object, optionField, problem, string } from './problem.js';
 
-const OPTIMIZERS = ['adam', 'adagrad', 'rmsprop', 'sgd'] as const;
 /** Far beyond any real run, small enough that step + 1 stays exact. */
 const MAX_STEPS = 2 ** 48;
 
@@ -39,29 +38,14 @@ function check(file: ModelFile): { options: Record<string, unknown>; run: Record
   // Options: the shape of the model must be the file's own.
   const m = object(o.model, `${f}.model`);
   const config = file.config;
-  for (const k of ['cell', 'hidden', 'layers', 'dropout', 'activation', 'peephole', 'coupled', 'resetAfter', 'minimal', 'bidirectional'] as const) {
-    if (m[k] !== config[k as keyof ModelConfig]) throw problem(`${f}.model.${k}`, `${JSON.stringify(config[k as keyof ModelConfig])} (the file's config.${k})`, m[k]);
+  for (const k of Object.keys(MODEL_OPTIONS) as (keyof typeof MODEL_OPTIONS)[]) {
+    if (m[k] !== config[k]) throw problem(`${f}.model.${k}`, `${JSON.stringify(config[k])} (the file's config.${k})`, m[k]);
   }
   if (!Array.isArray(o.corpus) || o.corpus.some((p) => typeof p !== 'string')) throw problem(`${f}.corpus`, 'an array of paths', o.corpus);
   if (o.eos !== file.vocab.eos) throw problem(`${f}.eos`, `"${file.vocab.eos}" (the vocabulary's)`, o.eos);
-  oneOf(o.optimizer, `${f}.optimizer`, OPTIMIZERS);
-  oneOf(o.clipMode, `${f}.clipMode`, ['norm', 'value'] as const);
-  for (const k of ['seqLength', 'batchSize', 'minCount', 'checkpointEvery', 'evalEvery', 'lrDecayEvery']) integer(o[k], `${f}.${k}`, 1);
-  for (const k of ['lrDecayStart', 'sampleEvery', 'threads']) integer(o[k], `${f}.${k}`, 0);
-  integer(o.seed, `${f}.seed`, 0, 0xffffffff);
-  for (const k of ['maxVocab', 'epochs', 'steps', 'patience']) nullable(o[k], (v) => integer(v, `${f}.${k}`, 1));
-  nullable(o.maxTime, (v) => number(v, `${f}.maxTime`, 0));
-  number(o.lr, `${f}.lr`, 0);
-  number(o.lrDecay, `${f}.lrDecay`, 0, 1);
-  number(o.clip, `${f}.clip`, 0);
-  number(o.valFraction, `${f}.valFraction`, 0, 1, true);
-  string(o.output, `${f}.output`);
-  string(o.checkpoint, `${f}.checkpoint`);
-  // options newer than the checkpoint are left out, and take their defaults on resume
-  if (o.keep !== undefined) integer(o.keep, `${f}.keep`, 0);
-  if (o.initFrom !== undefined) nullable(o.initFrom, (v) => string(v, `${f}.initFrom`));
-  if (o.extendVocab !== undefined) boolean(o.extendVocab, `${f}.extendVocab`);
-  if (o.valSplit !== undefined) oneOf(o.valSplit, `${f}.valSplit`, ['tail', 'random'] as const);
+  // every option the table knows, as the table checks it (options newer than the checkpoint are
+  // left out there, and take their defaults on resume)
+  for (const [k, spec] of Object.entries(TRAIN_OPTIONS)) if (o[k] !== undefined || k === 'output' || k === 'checkpoint') optionField(o[k], `${f}.${k}`, spec as OptionSpec);
 
   // Run state.
   const g = 'checkpoint.json.run';
@@ -84,6 +68,7 @@ function check(file: ModelFile): { options: Record<string, unknown>; run: Record
   integer(r.lossCount, `${g}.lossCount`, 0, MAX_STEPS);
   // since the previous history entry (checkpoints written before these existed: 0)
   for (const k of ['gradNormSum', 'clips', 'stepSeconds']) r[k] = r[k] === undefined ? 0 : number(r[k], `${g}.${k}`, 0);
+  r.closedAt = r.closedAt === undefined ? null : nullable(r.closedAt, (v) => integer(v, `${g}.closedAt`, 0, MAX_STEPS));
   if (r.kept === undefined) r.kept = [];
   if (!Array.isArray(r.kept)) throw problem(`${g}.kept`, 'an array', r.kept);
   r.kept.forEach((x, k) => {

@@ -11,7 +11,8 @@ import { describeCell, type ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
 import { Vocab } from '../tokenizer/vocab.js';
 import { writeFileAtomic } from './atomic.js';
-import { boolean, integer, isObject, key, number, object, oneOf, problem, string } from './problem.js';
+import { MODEL_OPTIONS, TRAIN_OPTIONS } from '../options.js';
+import { integer, isObject, key, number, object, oneOf, optionField, problem, string } from './problem.js';
 import { parseJsonSafely } from './safe-json.js';
 import { decodeTensor, encodeTensor, type Tensor, type TensorData, type TensorJSON } from './tensor.js';
 
@@ -19,8 +20,6 @@ export const FORMAT = 'rnn-model';
 export const VERSION = 1;
 /** Larger files are refused before reading (a JS string cannot hold much more). */
 export const MAX_FILE_BYTES = 500_000_000;
-export const MAX_HIDDEN = 65_536;
-export const MAX_LAYERS = 256;
 
 /**
  * One evaluation of the run: the losses, and how training went since the previous entry. Only
@@ -193,19 +192,20 @@ export function loadModelFile(path: string, option = '--model'): ModelFile {
 
 function validateConfig(v: unknown): ModelConfig {
   const o = object(v, 'config');
-  const known = ['cell', 'hidden', 'layers', 'dropout', 'activation', 'peephole', 'coupled', 'resetAfter', 'minimal', 'bidirectional', 'vocabSize'];
+  const M = MODEL_OPTIONS;
+  const known = [...Object.keys(M), 'vocabSize'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw problem(`config${key(k)}`, `only the fields ${known.join(', ')}`, `an unknown field "${k}"`);
   return {
-    cell: oneOf(o.cell, 'config.cell', ['rnn', 'lstm', 'gru'] as const),
-    hidden: integer(o.hidden, 'config.hidden', 1, MAX_HIDDEN),
-    layers: integer(o.layers, 'config.layers', 1, MAX_LAYERS),
-    dropout: number(o.dropout, 'config.dropout', 0, 1, true),
-    activation: oneOf(o.activation, 'config.activation', ['tanh', 'relu'] as const),
-    peephole: boolean(o.peephole, 'config.peephole'),
-    coupled: boolean(o.coupled, 'config.coupled'),
-    resetAfter: boolean(o.resetAfter, 'config.resetAfter'),
-    minimal: boolean(o.minimal, 'config.minimal'),
-    bidirectional: boolean(o.bidirectional, 'config.bidirectional'),
+    cell: optionField(o.cell, 'config.cell', M.cell),
+    hidden: optionField(o.hidden, 'config.hidden', M.hidden),
+    layers: optionField(o.layers, 'config.layers', M.layers),
+    dropout: optionField(o.dropout, 'config.dropout', M.dropout),
+    activation: optionField(o.activation, 'config.activation', M.activation),
+    peephole: optionField(o.peephole, 'config.peephole', M.peephole),
+    coupled: optionField(o.coupled, 'config.coupled', M.coupled),
+    resetAfter: optionField(o.resetAfter, 'config.resetAfter', M.resetAfter),
+    minimal: optionField(o.minimal, 'config.minimal', M.minimal),
+    bidirectional: optionField(o.bidirectional, 'config.bidirectional', M.bidirectional),
     vocabSize: integer(o.vocabSize, 'config.vocabSize', 3),
   };
 }
@@ -242,7 +242,7 @@ function validateTraining(v: unknown): TrainingInfo {
       ...(s.mode === undefined ? {} : { mode: oneOf(s.mode, 'training.split.mode', ['tail', 'random'] as const) }),
     },
     ...(lineage === undefined ? {} : { lineage }),
-    seed: integer(o.seed, 'training.seed', 0, 0xffffffff),
+    seed: optionField(o.seed, 'training.seed', TRAIN_OPTIONS.seed),
     steps: integer(o.steps, 'training.steps'),
     epochs: number(o.epochs, 'training.epochs', 0),
     options: object(o.options, 'training.options'),

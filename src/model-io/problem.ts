@@ -3,6 +3,7 @@
  * (e.g. `params["head.weight"].shape[1]`) with what was expected and what was got.
  */
 import { RnnError, describeValue as describe } from '../errors.js';
+import type { OptionSpec } from '../options.js';
 
 export const DAMAGED_HINT = 'the file is damaged or was not written by rnn; retrain, or load an intact copy';
 
@@ -62,4 +63,10 @@ export function oneOf<T extends string>(v: unknown, field: string, values: reado
 export function key(name: string): string {
   const short = name.length > 60 ? `${name.slice(0, 60)}…` : name;
   return /^[A-Za-z_$][\w$]*$/.test(short) ? `.${short}` : `[${JSON.stringify(short)}]`;
+}
+
+/** A field that holds an option's value (a file's record of it), checked as the option table checks the option. */
+export function optionField<T>(v: unknown, field: string, spec: OptionSpec<T>): T {
+  if ((spec.nullable && v === null) || spec.type.valid(v)) return v as T;
+  throw problem(field, spec.type.expected, v);
 }

@@ -9,6 +9,7 @@
  * each hypothesis carrying its own B = 1 state. Exact once K ≥ the number of possible prefixes.
  */
 import { RnnError } from '../errors.js';
+import { checkOption, int, SAMPLE_OPTIONS } from '../options.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import type { Vec } from '../engine/types.js';
 import { EOS_ID, UNK_ID, type TextVocab } from '../tokenizer/tokens.js';
@@ -36,13 +37,6 @@ export interface BeamResult {
   ids: number[];
 }
 
-function checkInt(flag: string, v: number, min: number, max: number, hint: string): void {
-  if (!(Number.isInteger(v) && v >= min && v <= max)) {
-    const expected = max === Infinity ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`;
-    throw new RnnError(`invalid value for ${flag}`, { expected, got: String(v), hint, kind: 'usage' });
-  }
-}
-
 /**
  * The `count` best continuations of `length` tokens (fewer if fewer exist), best first.
  * Throws RnnError 'usage' for impossible options or a bidirectional model.
@@ -50,9 +44,9 @@ function checkInt(flag: string, v: number, min: number, max: number, hint: strin
 export function beamSearch(model: LanguageModel, vocab: TextVocab, options: BeamOptions): BeamResult[] {
   const { width: K, length: N } = options;
   const count = options.count ?? 1;
-  checkInt('--beam', K, 1, Infinity, 'e.g. --beam 5');
-  checkInt('--length', N, 1, Infinity, 'e.g. --length 100');
-  checkInt('--count', count, 1, K, `--count is at most --beam (here ${K}): raise --beam to get more continuations`);
+  checkOption(SAMPLE_OPTIONS.beam, K);
+  checkOption({ ...SAMPLE_OPTIONS.length, type: int(1) }, N);
+  checkOption({ ...SAMPLE_OPTIONS.count, type: int(1, K), hint: `--count is at most --beam (here ${K}): raise --beam to get more continuations` }, count);
   if (model.config.bidirectional) {
     throw new RnnError('cannot beam-search a bidirectional model', {
       expected: 'a left-to-right model', got: 'a bidirectional (infill) model', kind: 'usage',

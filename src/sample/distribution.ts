@@ -1,4 +1,5 @@
 import { RnnError } from '../errors.js';
+import { checkOption, SAMPLE_OPTIONS, type OptionSpec } from '../options.js';
 import type { Rng } from '../util/rng.js';
 import type { Vec } from '../engine/types.js';
 import { softmaxWeights } from '../util/softmax.js';
@@ -37,26 +38,13 @@ export interface ResolvedPickOptions {
 
 /** Check sampling options; an impossible value is a usage error (exit 2). */
 export function resolvePickOptions(o: PickOptions): ResolvedPickOptions {
-  const temperature = o.temperature ?? 1;
-  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || !(temperature > 0)) {
-    throw new RnnError('invalid value for --temperature', {
-      expected: 'a finite number > 0', got: String(temperature), kind: 'usage',
-      hint: 'use --argmax for greedy decoding, e.g. --temperature 0.5 for conservative text',
-    });
-  }
-  const topK = o.topK ?? 0;
-  if (o.topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
-    throw new RnnError('invalid value for --top-k', {
-      expected: 'an integer ≥ 1', got: String(o.topK), kind: 'usage', hint: 'e.g. --top-k 10',
-    });
-  }
-  const topP = o.topP ?? 1;
-  if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) {
-    throw new RnnError('invalid value for --top-p', {
-      expected: 'a number with 0 < p ≤ 1', got: String(o.topP), kind: 'usage', hint: 'e.g. --top-p 0.9',
-    });
-  }
-  return { temperature, topK, topP, argmax: o.argmax === true };
+  const opt = <T>(spec: OptionSpec<T>, v: T | undefined, absent: T): T => (v === undefined ? absent : checkOption(spec, v));
+  return {
+    temperature: opt(SAMPLE_OPTIONS.temperature, o.temperature, SAMPLE_OPTIONS.temperature.default),
+    topK: opt(SAMPLE_OPTIONS.topK, o.topK, 0),
+    topP: opt(SAMPLE_OPTIONS.topP, o.topP, 1),
+    argmax: o.argmax === true,
+  };
 }
 
 /** np.random.choice over unnormalised weights w[0..n): cumulative sum into `cdf`, normalised by its

@@ -1,4 +1,5 @@
 import { RnnError } from '../errors.js';
+import { checkOption, int, SAMPLE_OPTIONS } from '../options.js';
 import type { LanguageModel } from '../engine/language-model.js';
 import { Rng, randomSeed } from '../util/rng.js';
 import { TokenSampler, resolvePickOptions, type PickOptions } from './distribution.js';
@@ -57,12 +58,6 @@ export interface SampleRun extends Iterable<string> {
   readonly stats: SampleStats;
 }
 
-function wholeNumber(name: string, v: number | undefined, hint: string): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
-    throw new RnnError(`invalid value for ${name}`, { expected: 'an integer ≥ 0', got: String(v), hint, kind: 'usage' });
-  }
-}
-
 /** Checks the options on their own, before any model is loaded: an impossible one is an RnnError 'usage'. */
 export function checkSampleOptions(options: SampleOptions): void {
   resolvePickOptions(options);
@@ -79,17 +74,8 @@ export function checkSampleOptions(options: SampleOptions): void {
       hint: '--length N gives one stream of N characters, --count K gives K sequences',
     });
   }
-  wholeNumber('--length', options.length, 'e.g. --length 500');
-  wholeNumber('--count', options.count, 'e.g. --count 10');
-  wholeNumber('--max-length', options.maxSequenceLength, 'e.g. 2000');
-  if (options.maxSequenceLength === 0) {
-    throw new RnnError('invalid value for --max-length', { expected: 'an integer ≥ 1', got: '0', kind: 'usage' });
-  }
-  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32)) {
-    throw new RnnError('invalid value for --seed', {
-      expected: 'an integer in [0, 2^32)', got: String(options.seed), kind: 'usage', hint: 'e.g. --seed 42',
-    });
-  }
+  for (const key of ['length', 'count', 'seed'] as const) if (options[key] !== undefined) checkOption(SAMPLE_OPTIONS[key], options[key]);
+  if (options.maxSequenceLength !== undefined) checkOption({ ...SAMPLE_OPTIONS.length, flag: '--max-length', type: int(1) }, options.maxSequenceLength);
 }
 
 /** Validates the options (RnnError 'usage') and encodes the prime; generation starts on iteration. */

@@ -13,6 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RnnError } from '../errors.js';
+import { checkOption, TRAIN_OPTIONS } from '../options.js';
 import { assertNotBinary, hasUtf8Bom, scanUtf8 } from './utf8.js';
 import { Rng } from '../util/rng.js';
 import { EOS_ID } from './tokens.js';
@@ -230,9 +231,7 @@ export interface Split {
  * is in exactly one part, and none is in both.
  */
 export function splitTrainVal(ids: TokenIds, valFraction: number): Split {
-  if (!(Number.isFinite(valFraction) && valFraction >= 0 && valFraction < 1)) {
-    throw new RnnError('invalid --val-fraction', { expected: 'a number in [0, 1)', got: String(valFraction), kind: 'usage' });
-  }
+  checkOption(TRAIN_OPTIONS.valFraction, valFraction);
   const n = ids.length;
   const predictions = Math.max(0, n - 1);
   let valTokens = Math.round(predictions * valFraction);

@@ -11,6 +11,7 @@
  * whenever every character of t is in the vocabulary.
  */
 import { RnnError, describeValue as describe } from '../errors.js';
+import { checkOption, TRAIN_OPTIONS } from '../options.js';
 import { CharCounts, EOS_MODES, segment, separatorOf, type EosMode } from './segment.js';
 
 export { CharCounts, EOS_MODES, separatorOf, type EosMode } from './segment.js';
@@ -231,16 +232,7 @@ function leadBytes(b: Uint8Array): number {
 }
 
 function checkOptions(eos: EosMode, minCount: number, maxVocab: number | null): void {
-  if (!EOS_MODES.includes(eos)) throw new RnnError('invalid --eos', { expected: EOS_MODES.join(' | '), got: String(eos), kind: 'usage' });
-  if (!Number.isSafeInteger(minCount) || minCount < 1) {
-    throw new RnnError('invalid --min-count', { expected: 'an integer ≥ 1', got: String(minCount), kind: 'usage' });
-  }
-  if (maxVocab !== null && (!Number.isSafeInteger(maxVocab) || maxVocab < 3)) {
-    throw new RnnError('invalid --max-vocab', {
-      expected: 'an integer ≥ 3 (the two reserved tokens <EOS>, <UNK> and at least one character)',
-      got: String(maxVocab),
-      kind: 'usage',
-    });
-  }
+  checkOption(TRAIN_OPTIONS.eos, eos);
+  checkOption(TRAIN_OPTIONS.minCount, minCount);
+  checkOption(TRAIN_OPTIONS.maxVocab, maxVocab);
 }
-

@@ -1,7 +1,8 @@
+import type { CLIP_MODES } from '../options.js';
 import type { Kernels } from '../engine/kernels/ops.js';
 import type { Param } from '../engine/types.js';
 
-export type ClipMode = 'norm' | 'value';
+export type ClipMode = (typeof CLIP_MODES)[number];
 
 export interface ClipResult {
   /** Global L2 norm of the gradient before clipping. */

@@ -1,8 +1,9 @@
+import type { OPTIMIZERS } from '../options.js';
 import type { Kernels } from '../engine/kernels/ops.js';
 import type { Param, Vec } from '../engine/types.js';
 import { RnnError } from '../errors.js';
 
-export type OptimizerKind = 'adam' | 'adagrad' | 'rmsprop' | 'sgd';
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
 
 export interface OptimizerOptions {
   /** SGD momentum μ [0.9]. */

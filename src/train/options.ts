@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { defaultModelConfig, validateVariants, type ModelConfig } from '../engine/config.js';
 import { RnnError } from '../errors.js';
+import { checkOption, MODEL_OPTIONS, TRAIN_OPTIONS, type OptionSpec, type VAL_SPLITS } from '../options.js';
 import { defaultCorpusPath } from '../tokenizer/corpus.js';
 import type { EosMode } from '../tokenizer/segment.js';
 import type { ClipMode } from './clip.js';
@@ -50,43 +51,27 @@ export interface TrainOptions {
   valSplit: ValSplit;
 }
 
-export type ValSplit = 'tail' | 'random';
-export const VAL_SPLITS: readonly ValSplit[] = ['tail', 'random'];
+export type ValSplit = (typeof VAL_SPLITS)[number];
 
+const T = TRAIN_OPTIONS;
+/** The options' defaults, from the option table (lr, seed, output, checkpoint and threads depend on the run). */
 export const trainDefaults = {
-  eos: 'line' as EosMode,
-  minCount: 1,
-  maxVocab: null,
-  valFraction: 0.05,
-  seqLength: 64,
-  batchSize: 32,
-  optimizer: 'adam' as OptimizerKind,
-  lrDecay: 0.85,
-  lrDecayEvery: 500,
-  lrDecayStart: 1000,
-  clip: 5,
-  clipMode: 'norm' as ClipMode,
-  epochs: null,
-  steps: null,
-  maxTime: 600,
-  patience: null,
-  checkpointEvery: 200,
-  evalEvery: 200,
-  sampleEvery: 0,
-  keep: 0,
-  initFrom: null,
-  extendVocab: false,
-  valSplit: 'tail' as ValSplit,
-};
+  eos: T.eos.default, minCount: T.minCount.default, maxVocab: T.maxVocab.default, valFraction: T.valFraction.default, valSplit: T.valSplit.default,
+  seqLength: T.seqLength.default, batchSize: T.batchSize.default, optimizer: T.optimizer.default,
+  lrDecay: T.lrDecay.default, lrDecayEvery: T.lrDecayEvery.default, lrDecayStart: T.lrDecayStart.default, clip: T.clip.default, clipMode: T.clipMode.default,
+  epochs: T.epochs.default, steps: T.steps.default, maxTime: T.maxTime.default, patience: T.patience.default,
+  checkpointEvery: T.checkpointEvery.default, evalEvery: T.evalEvery.default, sampleEvery: T.sampleEvery.default,
+  keep: T.keep.default, initFrom: T.initFrom.default, extendVocab: T.extendVocab.default,
+} satisfies Partial<TrainOptions>;
 
 /**
- * The model `rnn train` builds unless told otherwise: an LSTM of 2×192 with dropout 0.2 between
- * the layers, not char-rnn's 2×128 without dropout. Measured on tinyshakespeare (seed 1, 10 min):
- * 2×128 without dropout overfits and levels off at 1.62–1.63 nats/char whatever the schedule
- * (train ~1.29); 2×128 with dropout 0.25 is still at 1.6155 after 10 min; 2×192 with dropout 0.2
- * passes 1.6 within a few thousand steps (notes/defaults.md).
+ * The model `rnn train` builds unless told otherwise (the table's defaults): an LSTM of 2×192 with
+ * dropout 0.2 between the layers, not char-rnn's 2×128 without dropout. Measured on
+ * tinyshakespeare (seed 1, 10 min): 2×128 without dropout overfits and levels off at 1.62–1.63
+ * nats/char whatever the schedule; 2×192 with dropout 0.2 passes 1.6 within a few thousand steps
+ * (notes/defaults.md).
  */
-export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = { ...defaultModelConfig, hidden: 192, dropout: 0.2 };
+export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = defaultModelConfig;
 
 /** What a caller of the library may give: any subset, the model's shape included. */
 export type TrainOptionsInput = Partial<Omit<TrainOptions, 'model'>> & { model?: Partial<TrainOptions['model']> };
@@ -145,44 +130,13 @@ export function checkpointPathFor(output: string): string {
   return output.replace(/(\.json)?$/, '.ckpt.json');
 }
 
-/** "90", "90s", "10m", "1.5h" → seconds. */
-export function parseDuration(s: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/.exec(s);
-  if (!m) throw new RnnError('invalid value for --max-time', { expected: 'a duration such as 90s, 10m or 1.5h', got: JSON.stringify(s), kind: 'usage' });
-  const v = Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2] ?? 's') as 's' | 'm' | 'h'];
-  if (!(v > 0)) throw new RnnError('invalid value for --max-time', { expected: 'a positive duration', got: JSON.stringify(s), kind: 'usage' });
-  return v;
-}
-
-/** Checks that the options make sense together; throws a usage error naming the option. */
+/** The table's checks of every option, and the rules between options; throws a usage error naming the option. */
 export function validateTrainOptions(o: TrainOptions): void {
-  const bad = (opt: string, expected: string, got: unknown): never => {
-    throw new RnnError(`invalid value for ${opt}`, { expected, got: String(got), kind: 'usage' });
-  };
-  const posInt = (opt: string, v: number, max = 1e9) => {
-    if (!Number.isInteger(v) || v < 1 || v > max) bad(opt, `a whole number from 1 to ${max}`, v);
-  };
-  posInt('--hidden', o.model.hidden, 65536);
-  posInt('--layers', o.model.layers, 64);
-  posInt('--seq-length', o.seqLength, 100000);
-  posInt('--batch-size', o.batchSize, 65536);
-  posInt('--min-count', o.minCount);
-  posInt('--checkpoint-every', o.checkpointEvery);
-  posInt('--eval-every', o.evalEvery);
-  if (o.maxVocab !== null) posInt('--max-vocab', o.maxVocab, 1 << 21);
-  if (o.epochs !== null) posInt('--epochs', o.epochs);
-  if (o.steps !== null) posInt('--steps', o.steps);
-  if (o.patience !== null) posInt('--patience', o.patience);
-  if (!Number.isInteger(o.sampleEvery) || o.sampleEvery < 0) bad('--sample-every', 'a whole number ≥ 0', o.sampleEvery);
-  if (!Number.isInteger(o.threads) || o.threads < 0 || o.threads > 256) bad('--threads', 'a whole number from 1 to 256', o.threads);
-  if (!(o.model.dropout >= 0 && o.model.dropout < 1)) bad('--dropout', 'a probability in [0, 1)', o.model.dropout);
-  if (!(o.valFraction >= 0 && o.valFraction < 1)) bad('--val-fraction', 'a fraction in [0, 1)', o.valFraction);
-  if (!(o.lr > 0 && Number.isFinite(o.lr))) bad('--lr', 'a positive number', o.lr);
-  if (!(o.lrDecay > 0 && o.lrDecay <= 1)) bad('--lr-decay', 'a factor in (0, 1]', o.lrDecay);
-  if (!(o.clip >= 0)) bad('--clip', 'a number ≥ 0 (0 disables clipping)', o.clip);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) bad('--seed', 'a whole number from 0 to 4294967295', o.seed);
-  if (!Number.isInteger(o.keep) || o.keep < 0 || o.keep > 1e6) bad('--keep', 'a whole number ≥ 0', o.keep);
-  if (!VAL_SPLITS.includes(o.valSplit)) bad('--val-split', VAL_SPLITS.join(' or '), o.valSplit);
+  for (const [key, spec] of Object.entries(MODEL_OPTIONS)) checkOption(spec as OptionSpec, o.model[key as keyof typeof o.model]);
+  for (const [key, spec] of Object.entries(TRAIN_OPTIONS)) {
+    const v = o[key as keyof TrainOptions];
+    if (key === 'output' || key === 'checkpoint' || v !== undefined) checkOption(spec as OptionSpec, v);
+  }
   if (o.valSplit === 'random' && o.eos === 'none') {
     throw new RnnError('--val-split random holds out whole lines or paragraphs', {
       expected: '--eos line or paragraph', got: '--eos none', kind: 'usage', hint: 'with --eos none the text has no sequences to choose: keep --val-split tail',

@@ -28,6 +28,8 @@ export interface RunState {
   stepSeconds: number;
   /** --keep: the models kept as files of their own, the best first. */
   kept: { step: number; valLoss: number; file: string }[];
+  /** The step at which the run last closed (its closing evaluation written to the model), or null. */
+  closedAt: number | null;
   elapsedSeconds: number;
 }
 
@@ -86,13 +88,13 @@ export class Trainer {
     this.rng = new Rng(opts.seed ^ 0x5bd1e995);
     this.run = {
       step: 0, epoch: 0, cursor: 0, rng: this.rng.getState(), history: [], bestValLoss: null, bestStep: null,
-      evalsSinceBest: 0, lossSum: 0, lossCount: 0, gradNormSum: 0, clips: 0, stepSeconds: 0, kept: [], elapsedSeconds: 0,
+      evalsSinceBest: 0, lossSum: 0, lossCount: 0, gradNormSum: 0, clips: 0, stepSeconds: 0, kept: [], closedAt: null, elapsedSeconds: 0,
     };
   }
 
   /** Continue from a checkpoint's state (its sizes checked against this run by the caller). */
   restore(r: Resume): void {
-    Object.assign(this.run, r.run, { history: [...r.run.history], kept: [...(r.run.kept ?? [])] });
+    Object.assign(this.run, r.run, { history: [...r.run.history], kept: [...(r.run.kept ?? [])], closedAt: r.run.closedAt ?? null });
     this.rng.setState(r.run.rng);
     this.batches.cursor = r.run.cursor;
     this.batches.epoch = r.run.epoch;
@@ -107,9 +109,14 @@ export class Trainer {
     this.stopRequested ??= reason;
   }
 
-  /** The limit the run has already reached (a resume with nothing left to do), or null. */
+  /** The limit the run has already reached, its closing evaluation done (a resume with nothing left to do), or null. */
   reachedLimit(): StopReason | null {
-    return this.limitReached(this.run.elapsedSeconds);
+    return this.closed() ? this.limitReached(this.run.elapsedSeconds) : null;
+  }
+
+  /** Whether the model file holds the run's final word at its current step (see close). */
+  private closed(): boolean {
+    return this.run.closedAt === this.run.step;
   }
 
   async train(): Promise<TrainResult> {
@@ -174,21 +181,34 @@ export class Trainer {
       return { reason, run, finalTrainLoss: lastLoss, saved: { model: wrote || run.bestStep !== null, checkpoint: this.hasCheckpoint } };
     }
     if (run.step === stepsBefore) {
-      // Stopped before this session's first step: nothing to save, and the files keep what they held
-      // (a resume that trains nothing leaves the checkpoint's limits as they were).
+      // Stopped before this session's first step: the files keep what they held (a resume that
+      // trains nothing leaves the checkpoint's limits as they were) — but a run whose last session
+      // was killed between its final checkpoint and its closing evaluation still owes that evaluation.
+      if (reason !== 'interrupted' && run.step > 0 && !this.closed()) await this.close();
       return { reason, run, finalTrainLoss: lastLoss, saved: { model: run.bestStep !== null, checkpoint: this.hasCheckpoint } };
     }
     this.syncRun(elapsed());
     // The checkpoint first: a closing evaluation off the --eval-every schedule must not change
     // what a resumed run continues from.
     await this.checkpoint();
-    const lastEval = run.history.at(-1);
-    if (reason === 'interrupted') {
-      if (run.bestStep === null) await this.closingModel();
-    } else if (lastEval?.step !== run.step) {
-      await this.evaluate(events.evaluated);
-    }
+    if (reason !== 'interrupted') await this.close();
+    else if (run.bestStep === null) await this.closingModel();
     return { reason, run, finalTrainLoss: lastLoss, saved: { model: true, checkpoint: true } };
+  }
+
+  /**
+   * The closing evaluation of a run that reached its limit (unless its last step was evaluated on
+   * schedule), then the checkpoint marked closed: the model file holds this run's final word, and
+   * a resume with nothing left to train is refused. Only `closedAt` changes in the checkpoint, so a
+   * resume with a larger limit still continues from the state before the closing evaluation (and
+   * the list of --keep files as they are).
+   */
+  private async close(): Promise<void> {
+    const run = this.run;
+    const before = { ...run, history: [...run.history] };
+    if (run.history.at(-1)?.step !== run.step) await this.evaluate(this.events.evaluated);
+    Object.assign(run, before, { closedAt: run.step, kept: run.kept }); // the kept files are what is on disk now
+    await this.checkpoint();
   }
 
   /**

@@ -2,29 +2,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { train } from '../../src/api/train.ts';
 import { BIN, modelWithoutTimes, rnn, tempDir } from './run.ts';
 
 // Small and quick, but with dropout and a carried state, so that an inexact resume would show.
+const SHAPE = { hidden: 16, layers: 2, dropout: 0.1 };
 const ARGS = ['--hidden', '16', '--layers', '2', '--dropout', '0.1', '--batch-size', '4', '--seq-length', '12',
-  '--steps', '120', '--eval-every', '20', '--checkpoint-every', '10', '--seed', '3', '--threads', '1', '--output', 'm.json', '--quiet'];
+  '--eval-every', '20', '--checkpoint-every', '10', '--seed', '3', '--threads', '1', '--output', 'm.json', '--quiet'];
 
-function checkpointStep(path: string): number {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')).training.steps;
-  } catch {
-    return -1; // not there yet (writes are atomic, so never half-written)
-  }
-}
-
-/** Start training, wait for a checkpoint at or past `atStep`, then send `signal`. */
-async function trainAndKill(dir: string, corpus: string, atStep: number, signal: NodeJS.Signals): Promise<number | null> {
-  const child = spawn(process.execPath, [BIN, 'train', corpus, ...ARGS], { cwd: dir, stdio: 'ignore' });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const ckpt = join(dir, 'm.ckpt.json');
-  while (checkpointStep(ckpt) < atStep && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-  child.kill(signal);
-  return exited;
-}
+const checkpointStep = (path: string): number => JSON.parse(readFileSync(path, 'utf8')).training.steps;
 
 describe('exact resume', () => {
   let corpus: string;
@@ -35,22 +21,37 @@ describe('exact resume', () => {
     corpus = join(base, 'corpus.txt');
     writeFileSync(corpus, readFileSync(resolve(__dirname, '../../corpora/tinyshakespeare.txt'), 'utf8').slice(0, 30_000));
     const dir = tempDir();
-    const r = rnn(['train', corpus, ...ARGS], { cwd: dir });
+    const r = rnn(['train', corpus, ...ARGS, '--steps', '120'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     reference = modelWithoutTimes(join(dir, 'm.json'));
   });
 
+  it('stopped at step 30 exactly (through the library), resuming gives the same model, byte for byte', async () => {
+    const dir = tempDir();
+    const stop = new AbortController();
+    const events = { saved: (kind: string) => { if (kind === 'checkpoint' && checkpointStep(join(dir, 'm.ckpt.json')) === 30) stop.abort(); } };
+    const first = await train({ corpus: [corpus], model: SHAPE, batchSize: 4, seqLength: 12, evalEvery: 20, checkpointEvery: 10, seed: 3, threads: 1, steps: 120, output: join(dir, 'm.json') },
+      { signal: stop.signal, events });
+    expect(first.reason).toBe('interrupted');
+    expect(first.run.step).toBe(30); // the abort lands before the next step
+    const r = rnn(['train', '--resume', 'm.ckpt.json', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(modelWithoutTimes(join(dir, 'm.json'))).toBe(reference);
+  });
+
   for (const signal of ['SIGKILL', 'SIGINT'] as const) {
-    it(`after ${signal}, resuming gives the same model, byte for byte`, async () => {
+    it(`after ${signal} at any moment, resuming to the same total gives the same model`, async () => {
       const dir = tempDir();
-      const code = await trainAndKill(dir, corpus, 30, signal);
-      if (signal === 'SIGINT') expect(code).toBe(130);
-      const stoppedAt = checkpointStep(join(dir, 'm.ckpt.json'));
-      expect(stoppedAt).toBeGreaterThanOrEqual(30);
-      expect(stoppedAt).toBeLessThan(120);
-      const r = rnn(['train', '--resume', 'm.ckpt.json', '--quiet'], { cwd: dir });
-      expect(r.code, r.stderr).toBe(0);
-      expect(existsSync(join(dir, 'm.json'))).toBe(true);
+      const child = spawn(process.execPath, [BIN, 'train', corpus, ...ARGS, '--steps', '120'], { cwd: dir, stdio: 'ignore' });
+      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+      while (!existsSync(join(dir, 'm.ckpt.json')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      child.kill(signal);
+      const code = await exited;
+      if (signal === 'SIGINT' && code !== 0) expect(code).toBe(130); // 0: the run had finished before the signal
+      if (checkpointStep(join(dir, 'm.ckpt.json')) < 120) {
+        const r = rnn(['train', '--resume', 'm.ckpt.json', '--quiet'], { cwd: dir });
+        expect(r.code, r.stderr).toBe(0);
+      }
       expect(modelWithoutTimes(join(dir, 'm.json'))).toBe(reference);
     });
   }

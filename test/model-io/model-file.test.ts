@@ -267,7 +267,7 @@ describe('model file validation', () => {
   it('the error is the project\'s RnnError with expected / got / hint', () => {
     const e = mutate((j) => (j.config.hidden = -3));
     expect(e.kind).toBe('user');
-    expect(e.expected).toBe('an integer in [1, 65536]');
+    expect(e.expected).toBe('a whole number from 1 to 65536'); // as the option table says it
     expect(e.got).toBe('-3');
     expect(e.hint).toBeTruthy();
     expect(existsSync(join(dir, 'bad.json'))).toBe(true);

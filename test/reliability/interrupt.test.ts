@@ -69,7 +69,7 @@ describe('SIGKILL at random moments', () => {
     console.log(log.join('\n'));
   });
 
-  it('kills aimed at the moment a checkpoint is being written (its temp file exists): nothing is corrupt', async () => {
+  it('kills aimed at checkpoint writes leave nothing corrupt (coverage only: how many land mid-write depends on the machine)', async () => {
     let caught = 0;
     for (let k = 0; k < 3; k++) {
       const dir = tempDir();

@@ -31,7 +31,7 @@ describe('fused GRU kernels', () => {
   it('cho: forward_rz, forward_n, backward_n, backward_r', () => {
     const fRz = f('gruForwardRz'), fN = f('gruForwardN');
     const bN = f('gruBackwardN'), bR = f('gruBackwardR');
-    for (const [B, H] of [[1, 4], [3, 8], [32, 64], [2, 6]] as const) {
+    for (const [B, H] of [[1, 4], [3, 8], [32, 64]] as const) {
       const gOff = 3 * H, hOff = 2, rhOff = 1;
       const gates = rand(gOff + 3 * B * H), h = rand(hOff + 2 * B * H), rh = k.alloc(rhOff + B * H) as Float32Array;
       const [g2, h2, rh2] = [copy(gates), copy(h), copy(rh)];
