@@ -9,7 +9,3 @@ export interface Param {
   readonly data: Vec;
   readonly grad: Vec;
 }
-
-export function size(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}

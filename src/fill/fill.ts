@@ -14,12 +14,12 @@ import { fillable, parseGaps, type Gap, type GappedText } from './gaps.js';
  *
  * Bidirectional model — iterative refinement: the gaps start as <UNK>; a sweep re-predicts, for
  * j = 0, 1, … (the longest gap's length), the j-th character of every gap from both sides, given
- * the current fill of everything else, and takes the most probable character; the gaps are
- * updated in two interleaved groups (even- and odd-numbered gaps), one pass over the text per
- * group and j. Sweeps repeat until one changes nothing, or `maxSweeps`. Cycles are watched per
- * cluster of nearby gaps (gapClusters): when a cluster's fill repeats, it keeps the fill of its
- * cycle with the highest Σ log p and is frozen (read as context, no longer re-predicted). This is Gauss–Seidel:
- * each character sees its own gap's and the neighbouring gaps' newest values. A single-character gap between known text is exact after one sweep.
+ * the current fill of everything else, and takes the most probable character. Gaps are updated in
+ * two interleaved groups (even- and odd-numbered), one pass over the text per group and j, so each
+ * character sees its own and its neighbours' newest values (Gauss–Seidel). Sweeps repeat until one
+ * changes nothing, or `maxSweeps`. When the fill of a cluster of nearby gaps (gapClusters) repeats,
+ * the cluster keeps its cycle's fill with the highest Σ log p and is frozen (read as context only).
+ * A single-character gap between known text is exact after one sweep.
  * Samples (`samples` > 0): Gibbs sampling started from the best fill — `sampleSweeps` sweeps in
  * which each gap character is drawn from softmax(z/temperature) given the rest.
  *

@@ -3,22 +3,17 @@ import { RnnError } from '../../errors.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /**
- * Worker threads that run the WebAssembly GEMM on the shared linear memory, sharing one big GEMM
- * with the calling thread. One control block (Int32Array over a SharedArrayBuffer) per worker: the
- * caller writes the arguments, bumps `seq`, opens the job (CLAIM = 0) and notifies; no postMessage
- * per call. A job is either a GEMM cut into chunks of NR columns (or MR rows), or a whole
- * recurrence (asm/steps.ts) cut into blocks of batch rows; every participant takes chunks from
- * one shared counter, so a worker that the OS has descheduled (the machine is shared) costs at most
- * the chunk it holds: the caller does the rest, and if the worker never claimed the job the caller
- * cancels it (CLAIM 0 → 2) instead of waiting. (A recurrence has one block per thread, since its
- * rows carry state from step to step; there a late worker costs its whole block.) Which thread computes a chunk does not change its
- * bits (every element of C is summed over k in the same order wherever it is computed), so results
- * stay deterministic. Between jobs a worker spins (SPIN loads, ~0.4 ms) before it sleeps in
- * Atomics.wait: a futex wake-up costs tens of µs, more than the element-wise work that separates
- * two per-step GEMMs, and sleeping through those gaps cost evaluation ~25% of its speed (bench
- * E3). The spin is bounded because on a shared machine (Linux autogroup) all threads of the
- * process share one fair slice of CPU, so time spent spinning is taken from the thread doing the
- * work. Workers are unref'd.
+ * Worker threads that share the calling thread's big GEMMs and recurrences on the shared linear
+ * memory. One control block per worker (Int32Array over a SharedArrayBuffer): the caller writes the
+ * arguments, bumps `seq`, opens the job (CLAIM = 0) and notifies; no postMessage per call.
+ * A GEMM is cut into chunks of NR columns (or MR rows) taken from one shared counter, so a
+ * descheduled worker costs at most the chunk it holds, and a job it never claimed is cancelled by
+ * the caller (CLAIM 0 → 2). A recurrence (asm/steps.ts) has one block of batch rows per thread.
+ * Bits do not depend on which thread computes a chunk: each element of C sums over k in one order.
+ * Between jobs a worker spins (SPIN, ~0.4 ms) before Atomics.wait, because a futex wake-up costs
+ * more than the element-wise work between two per-step GEMMs (sleeping cost evaluation ~25%); the
+ * spin is bounded because all threads of the process share one slice of a shared machine's CPU.
+ * Workers are unref'd.
  */
 
 /** Atomics.load polls before sleeping (~7.5 ns each on the reference machine). */

@@ -19,8 +19,13 @@ export function createWasmFused(
   ex: WasmExports, own: (x: Vec) => x is Float32Array, allocBytes: (n: number) => number, buffer: () => ArrayBufferLike, js: Kernels,
 ): FusedOverrides {
   /** `fast` when every Float32Array argument is this kernel set's, else `ref`. */
-  const guarded = <A extends unknown[], R>(ref: (...a: A) => R, fast: (...a: A) => R) =>
-    (...a: A): R => (a.every((x) => !(x instanceof Float32Array) || own(x)) ? fast(...a) : ref(...a));
+  const guarded = <A extends unknown[], R>(ref: (...a: A) => R, fast: (...a: A) => R) => (...a: A): R => {
+    for (let i = 0; i < a.length; i++) { // an index loop: no closure per call on the hot path
+      const x = a[i];
+      if (x instanceof Float32Array && !own(x)) return ref(...a);
+    }
+    return fast(...a);
+  };
   const at = (x: Vec, off: number): number => x.byteOffset + off * 4;
   let yAt = 0;
   let yCap = 0;
