@@ -132,13 +132,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   const job = new Int32Array(JOB_INTS);
   const run = (x: Int32Array): void => ex.gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!);
 
-  function gemm(
-    transA: boolean, transB: boolean, M: number, N: number, K: number,
-    A: Vec, aOff: number, lda: number,
-    B: Vec, bOff: number, ldb: number,
-    beta: 0 | 1,
-    C: Vec, cOff: number, ldc: number,
-  ): void {
+  const gemm: Kernels['gemm'] = (transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) => {
     if (!own(A) || !own(B) || !own(C)) {
       js.gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
       return;
@@ -149,7 +143,7 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     const b = B.byteOffset + bOff * 4;
     const c = C.byteOffset + cOff * 4;
     call(tA, tB, M, N, K, a, lda, b, ldb, beta, c, ldc);
-  }
+  };
 
   /** The asm gemm (tB = 2: b is packed, ldb its full N) on this thread or shared with the pool. */
   function call(tA: number, tB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
