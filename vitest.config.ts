@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // most tests wait on an rnn child process: two files at a time keep both cores busy
+    maxWorkers: 2,
   },
 });

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Compiles the WebAssembly kernels (asm/*.ts, AssemblyScript) into dist/wasm/:
-//   kernels-simd.wasm     v128 SIMD
-//   kernels-relaxed.wasm  v128 SIMD + relaxed-SIMD FMA (used when the runtime supports it)
-// Both import a shared memory 'env.memory' so that worker threads can run the same kernels on it.
+//   kernels-simd.wasm             v128 SIMD
+//   kernels-relaxed.wasm          v128 SIMD + relaxed-SIMD FMA (used when the runtime supports it)
+//   kernels-{simd,relaxed}-single.wasm   the same instructions on a memory that is not shared
+// The first two import a shared memory 'env.memory' so that worker threads can run the same kernels
+// on it; the single ones serve one thread where shared memory is not to be had (a web page that is
+// not cross-origin isolated). asm/ uses no atomics, so only the memory's type differs.
+// src/engine/kernels/wasm-node.ts reads these names.
 import asc from 'assemblyscript/asc';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,10 +19,16 @@ mkdirSync(out, { recursive: true });
 const common = [
   join(root, 'asm', 'index.ts'),
   '-O3', '--noAssert', '--runtime', 'stub',
-  '--importMemory', '--sharedMemory', '--initialMemory', '17', '--maximumMemory', '32768',
-  '--enable', 'simd', '--enable', 'threads',
+  '--importMemory', '--initialMemory', '17', '--maximumMemory', '32768',
+  '--enable', 'simd',
 ];
-for (const [name, extra] of [['kernels-simd', []], ['kernels-relaxed', ['--enable', 'relaxed-simd']]]) {
+const shared = ['--sharedMemory', '--enable', 'threads'];
+const relaxed = ['--enable', 'relaxed-simd'];
+const builds = [
+  ['kernels-simd', shared], ['kernels-relaxed', [...shared, ...relaxed]],
+  ['kernels-simd-single', []], ['kernels-relaxed-single', relaxed],
+];
+for (const [name, extra] of builds) {
   const { error, stderr } = await asc.main([...common, ...extra, '--outFile', join(out, `${name}.wasm`)]);
   if (error) {
     console.error(stderr.toString());
@@ -26,4 +36,4 @@ for (const [name, extra] of [['kernels-simd', []], ['kernels-relaxed', ['--enabl
     process.exit(1);
   }
 }
-console.log('build-wasm: dist/wasm/kernels-simd.wasm, dist/wasm/kernels-relaxed.wasm');
+console.log(`build-wasm: ${builds.map(([name]) => `dist/wasm/${name}.wasm`).join(', ')}`);

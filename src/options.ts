@@ -219,6 +219,17 @@ export const SCORE_OPTIONS = {
   sort: spec({ flag: '--sort', value: '<by>', help: 'rank by total log-probability or per-character mean', type: choice(['total', 'mean'] as const), default: 'total' }),
 };
 
+/** `rnn gradients` */
+export const GRADIENTS_OPTIONS = {
+  maxDistance: spec({ flag: '--max-distance', value: '<K>', help: 'how many steps back to follow the gradient', type: int(1, 10_000), default: 100, hint: 'e.g. --max-distance 100' }),
+  positions: spec({ flag: '--positions', value: '<n>', help: 'positions of the text averaged over', type: int(1, 100_000), default: 256, hint: 'e.g. --positions 256' }),
+};
+
+/** `rnn inspect` */
+export const INSPECT_OPTIONS = {
+  top: spec({ flag: '--top', value: '<K>', help: 'also list the K most probable characters at each position', type: int(1, 100), hint: 'e.g. --top 3' }),
+};
+
 /** `rnn bench` */
 export const BENCH_OPTIONS = {
   threads: spec({ flag: '--threads', value: '<n>', help: 'worker threads', defaultText: 'all cores', type: int(1, 256) }),

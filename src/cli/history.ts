@@ -1,6 +1,5 @@
-import * as asciichart from 'asciichart';
-import chalk from 'chalk';
 import type { HistoryEntry } from '../model-io/index.js';
+import { lineChart } from './chart.js';
 import { fmt, fmtDuration } from './output.js';
 
 /**
@@ -62,44 +61,16 @@ export function thin(history: readonly HistoryEntry[], max: number): number[] {
   return [...keep].sort((a, b) => a - b);
 }
 
-/** y at x by straight lines between the points (x ascending); the ends held flat. */
-function interpolate(points: readonly [number, number][], x: number): number {
-  let k = 0;
-  while (k < points.length - 1 && points[k + 1]![0] < x) k++;
-  const [x0, y0] = points[k]!;
-  const [x1, y1] = points[Math.min(k + 1, points.length - 1)]!;
-  return x1 === x0 || x <= x0 ? y0 : x >= x1 ? y1 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
-}
-
-type Symbols = NonNullable<asciichart.PlotConfig['symbols']>;
-const THIN: Symbols = ['┼', '┤', '╶', '╴', '─', '╰', '╭', '╮', '╯', '│'];
-const DOUBLE: Symbols = ['┼', '┤', '╶', '╴', '═', '╚', '╔', '╗', '╝', '║'];
-
 /**
- * Train and validation loss against steps, `width` columns by `height` rows. In colour the two
- * lines differ by colour; in plain text the validation line is drawn double (═) over the train line.
- * Returns no lines when there is nothing to draw.
+ * Train and validation loss against steps, `width` columns by `height` rows (chart.ts); no lines
+ * when there is nothing to draw.
  */
 export function lossChart(history: readonly HistoryEntry[], opts: { width: number; height: number; color: boolean }): string[] {
+  if (history.length < 2) return [];
   const series = (['trainLoss', 'valLoss'] as const).map((k) => history.filter((e) => e[k] !== null).map((e): [number, number] => [e.step, e[k]!]));
-  const drawn = series.filter((s) => s.length > 0);
-  if (drawn.length === 0 || history.length < 2) return [];
-  const from = Math.min(...drawn.map((s) => s[0]![0])), to = Math.max(...drawn.map((s) => s.at(-1)![0]));
-  const columns = Math.max(2, Math.min(opts.width, to - from + 1));
-  const grid = (s: [number, number][]) => (s.length === 0 ? [] : Array.from({ length: columns }, (_, c) => interpolate(s, from + ((to - from) * c) / (columns - 1))));
-  const [train, val] = series.map(grid);
-  const all = [...train!, ...val!];
-  const cfg = { height: opts.height, min: Math.min(...all), max: Math.max(...all), format: (x: number) => x.toFixed(3).padStart(7) };
-  let plot: string[];
-  if (opts.color) {
-    plot = asciichart.plot([train!, val!].filter((s) => s.length > 0), { ...cfg, colors: [asciichart.blue, asciichart.yellow].slice(train!.length > 0 ? 0 : 1) }).split('\n');
-  } else {
-    const under = train!.length > 0 ? asciichart.plot(train!, { ...cfg, symbols: THIN }).split('\n') : null;
-    const over = val!.length > 0 ? asciichart.plot(val!, { ...cfg, symbols: DOUBLE }).split('\n') : null;
-    plot = (over ?? under)!.map((row, r) => (under && over ? [...row].map((ch, i) => (ch === ' ' ? [...under[r]!][i] ?? ' ' : ch)).join('') : row));
-  }
-  const legend = opts.color
-    ? `${' '.repeat(9)}${chalk.blue('── train')}   ${chalk.yellow('── validation')}   nats/char, steps ${from}–${to}`
-    : `${' '.repeat(9)}── train   ══ validation   nats/char, steps ${from}–${to}`;
-  return [...plot, legend];
+  const steps = series.filter((s) => s.length > 0);
+  const range = steps.length === 0 ? '' : `, steps ${Math.min(...steps.map((s) => s[0]![0]))}–${Math.max(...steps.map((s) => s.at(-1)![0]))}`;
+  return lineChart([{ name: 'train', points: series[0]! }, { name: 'validation', points: series[1]! }], {
+    ...opts, format: (x) => x.toFixed(3).padStart(7), caption: `nats/char${range}`,
+  });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadModel } from '../api/load.js';
+import { modelCard, parameterCount } from '../api/model-card.js';
 import { describeCell } from '../engine/config.js';
 import { RnnError } from '../errors.js';
 import { loadModelFile, modelsIn, type HistoryEntry } from '../model-io/index.js';
@@ -39,7 +40,7 @@ export function infoCommand(program: Command): void {
       try {
         const { model, vocab, file } = loaded;
         const c = model.config;
-        const parameters = model.params.reduce((s, p) => s + p.data.length, 0);
+        const parameters = parameterCount(loaded);
         const t = file.training;
         if (flags.json) {
           printJson({ path: loaded.path, config: c, parameters, vocab: { size: vocab.size, eos: vocab.eos, chars: vocab.chars.length }, training: t });
@@ -49,19 +50,7 @@ export function infoCommand(program: Command): void {
           out(historyCsv(t.history));
           return;
         }
-        const last = t.history.at(-1);
-        const dropout = c.dropout > 0 ? `, dropout ${c.dropout} ${c.layers > 1 ? 'between layers' : 'before the output layer'}` : '';
-        const lines = [
-          `model       ${loaded.path}`,
-          `cell        ${describeCell(c)}`,
-          `layers      ${c.layers} × ${c.hidden} hidden${dropout}`,
-          `parameters  ${parameters.toLocaleString('en-US')}`,
-          `vocabulary  ${vocab.size} ids (<EOS>, <UNK> + ${vocab.chars.length} characters), eos mode ${vocab.eos}`,
-          `corpus      ${t.corpus.name} (${t.corpus.bytes.toLocaleString('en-US')} bytes, sha256 ${t.corpus.sha256.slice(0, 16)}…)`,
-          `split       ${t.split.trainTokens.toLocaleString('en-US')} train / ${t.split.valTokens.toLocaleString('en-US')} validation tokens`,
-          `training    ${t.steps} steps, seed ${t.seed}, best validation loss ${fmt(t.bestValLoss, 4)} nats/char`,
-          `last eval   ${last ? `step ${last.step}: train ${fmt(last.trainLoss, 4)}, val ${fmt(last.valLoss, 4)}` : '–'}`,
-        ];
+        const lines = modelCard(loaded).map(([label, value]) => `${label.padEnd(11)} ${value}`);
         out(`${lines.join('\n')}\n${historyText(t.history, flags.all)}`);
       } finally {
         loaded.close();

@@ -4,8 +4,11 @@ import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { fillCommand } from './fill.js';
 import { gradcheckCommand } from './gradcheck.js';
+import { gradientsCommand } from './gradients.js';
 import { infoCommand } from './info.js';
+import { inspectCommand } from './inspect.js';
 import { EXIT_USAGE, reportError } from './output.js';
+import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
 import { scoreCommand } from './score.js';
 import { configureColor, watchOutputs, write } from './streams.js';
@@ -24,8 +27,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => void write('stderr', s), writeOut: (s) => void write('stdout', s) });
-  for (const add of [trainCommand, sampleCommand, fillCommand, evalCommand, scoreCommand, gradcheckCommand, infoCommand, benchCommand]) {
-    add(program);
+  for (const add of [trainCommand, sampleCommand, fillCommand, evalCommand, scoreCommand, inspectCommand, gradientsCommand, reportCommand, gradcheckCommand, infoCommand, benchCommand]) {
+    add(program, version());
   }
   return program;
 }

@@ -120,7 +120,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           if (result.reason === 'interrupted' && result.saved.checkpoint) info(`resume with: rnn train --resume ${displayPath(result.checkpoint)}`);
           if (result.reason === 'max-time') info(`to repeat this run exactly: --steps ${r.step} --seed ${result.seed} (time limits depend on the machine)`);
         }
-        if (result.reason === 'diverged') info('hint: lower the learning rate (--lr) or clip harder (--clip)');
+        if (result.reason === 'diverged') info('hint: lower the learning rate (--lr); with --optimizer sgd, clipping harder (--clip) also bounds the step (adam, adagrad and rmsprop rescale the gradient, so clipping does not)');
         if (result.reason === 'interrupted') process.exitCode = stop.code ?? STOP_SIGNALS.SIGINT;
         if (result.reason === 'diverged') process.exitCode = 1;
       } finally {

@@ -34,6 +34,7 @@ import type { Param, Vec } from './types.js';
 export class BidirectionalLanguageModel extends ModelShell implements LanguageModel, Infill {
   readonly params: Param[];
   readonly infill = this;
+  readonly probe = null;
   readonly bwd: RecurrentStack;
   readonly head: LinearHead; //  out.weight (V, 2H) over [→a⟨t−1⟩; ←a⟨t+1⟩]
   private logitsBuf: Vec; //    (T·B, V)

@@ -44,6 +44,40 @@ export interface LanguageModel {
   param(name: string): Param;
   /** What a bidirectional model can do besides (predicting from both sides); null for a left-to-right one. */
   readonly infill: Infill | null;
+  /** BPTT from one step's loss, watched (a left-to-right model's; null for a bidirectional one). */
+  readonly probe: GradientProbe | null;
+  /** The (forward) stack's layers, bottom first, as the last forward call left them. */
+  readonly layers: readonly LayerTrace[];
+}
+
+/**
+ * One layer's activations after the last forward call, valid until the next one: timestep t of
+ * the block, stream b, unit j.
+ */
+export interface LayerTrace {
+  readonly H: number;
+  /** The cell's gate blocks in storage order: i f g o (LSTM), r z n (GRU); none for a plain RNN. */
+  readonly gateNames: readonly string[];
+  /** h⟨t⟩ */
+  hidden(t: number, b: number, j: number): number;
+  /** The activation of gate block g (an index into gateNames) at ⟨t⟩. */
+  gate(g: number, t: number, b: number, j: number): number;
+}
+
+/**
+ * Watches BPTT step by step: called before step t's backward with ∂J/∂h⟨t⟩ = dHAbove + dhNext,
+ * where dHAbove (B, H) at `off` comes from above (the head or the next layer) and dhNext (B, H)
+ * through time from h⟨t+1⟩.
+ */
+export type BpttProbe = (t: number, dHAbove: Vec, off: number, dhNext: Vec) => void;
+
+export interface GradientProbe {
+  /**
+   * Forward over a T×B block (no dropout), then backpropagate the last step's loss alone,
+   * J = (1/B) Σ_b −ln p(y⟨T−1⟩ of stream b), showing layer l's steps to `watch(l)`. Updates
+   * `state` and accumulates into the parameter gradients (zero them after); returns J.
+   */
+  lastStepBackward(x: Int32Array, y: Int32Array, T: number, B: number, state: Vec, watch: (layer: number) => BpttProbe): number;
 }
 
 /**

@@ -63,7 +63,7 @@ export function formatBytes(bytes: number): string {
  * Refuses a model and workload that do not fit in `limit` bytes, before anything is allocated:
  * the error gives the need, the limit and the largest --hidden that would fit the same options.
  */
-export function assertFits(c: Parameters<typeof modelFloats>[0], w: Workload, limit: number, where: string): void {
+export function assertFits(c: Parameters<typeof modelFloats>[0], w: Workload, limit: number, where: string, smaller = '--batch-size or --seq-length'): void {
   const need = modelBytes(c, w);
   if (need <= limit) return;
   let lo = 0, hi = c.hidden; // largest H with modelBytes ≤ limit
@@ -75,8 +75,8 @@ export function assertFits(c: Parameters<typeof modelFloats>[0], w: Workload, li
   throw new RnnError(`the model does not fit in memory: ${c.layers}×${c.hidden} ${c.cell}, ${w.B} streams × ${w.T} steps`, {
     expected: `at most ${formatBytes(limit)} (${where})`, got: `${formatBytes(need)} needed`,
     hint: lo > 0
-      ? `the largest --hidden that fits with these options is ${lo}; a smaller --batch-size or --seq-length also helps`
-      : 'even --hidden 1 does not fit: lower --batch-size or --seq-length, or use fewer --layers',
+      ? `the largest --hidden that fits with these options is ${lo}; a smaller ${smaller} also helps`
+      : `even --hidden 1 does not fit: lower ${smaller}, or use fewer --layers`,
     kind: 'usage',
   });
 }

@@ -4,7 +4,7 @@ import type { Rng } from '../util/rng.js';
 import { validateVariants, type ModelConfig } from './config.js';
 import { LinearHead, type HeadInput } from './head.js';
 import type { Kernels } from './kernels/ops.js';
-import type { LanguageModel } from './language-model.js';
+import type { BpttProbe, GradientProbe, LanguageModel } from './language-model.js';
 import { ModelShell } from './shell.js';
 import { RecurrentStack } from './stack.js';
 import type { Param, Vec } from './types.js';
@@ -19,9 +19,10 @@ export function validateModelConfig(c: ModelConfig): void {
 }
 
 /** A unidirectional language model: one recurrent stack (module `rnn`) and one linear head (module `out`). */
-export class RnnLanguageModel extends ModelShell implements LanguageModel {
+export class RnnLanguageModel extends ModelShell implements LanguageModel, GradientProbe {
   readonly params: Param[];
   readonly infill = null;
+  readonly probe = this;
   readonly head: LinearHead;
   private logitsBuf: Vec; // (T·B, V), then dlogits in place
   private dTop: Vec; //      (T·B, H)
@@ -62,15 +63,38 @@ export class RnnLanguageModel extends ModelShell implements LanguageModel {
 
   lossAndGrad(x: Int32Array, y: Int32Array, T: number, B: number, state: Vec, dropoutRng: Rng | null): number {
     this.checkBlock(x, T, B, state, y);
-    const P = T * B;
     this.forward(x, T, B, state, dropoutRng);
     const dz = this.logitsBuf;
-    const loss = this.kernels.softmaxXent(P, this.config.vocabSize, dz, y, dz); // in place: logits → dlogits = (ŷ − y)/N
+    const loss = this.kernels.softmaxXent(T * B, this.config.vocabSize, dz, y, dz); // in place: logits → dlogits = (ŷ − y)/N
+    this.backward(T, B);
+    return loss;
+  }
+
+  lastStepBackward(x: Int32Array, y: Int32Array, T: number, B: number, state: Vec, watch: (layer: number) => BpttProbe): number {
+    this.checkBlock(x, T, B, state, y);
+    this.forward(x, T, B, state, null);
+    const V = this.config.vocabSize;
+    const last = (T - 1) * B; // the last step's rows
+    const dz = this.logitsBuf.subarray(0, T * B * V);
+    dz.fill(0, 0, last * V);
+    const dzLast = dz.subarray(last * V);
+    const loss = this.kernels.softmaxXent(B, V, dzLast, y.subarray(last, last + B), dzLast);
+    const cells = this.stack.cells;
+    cells.forEach((cell, l) => (cell.probe = watch(l)));
+    try {
+      this.backward(T, B);
+    } finally {
+      for (const cell of cells) cell.probe = null;
+    }
+    return loss;
+  }
+
+  /** From dlogits (in logitsBuf): dW_out, db_out; dH_top = dz·W_out; then the stack. */
+  private backward(T: number, B: number): void {
     this.dTopIn[0]!.x = this.dTop;
-    this.head.backward(P, this.top, dz, this.dTopIn); // dW_out, db_out; dH_top = dz·W_out
+    this.head.backward(T * B, this.top, this.logitsBuf, this.dTopIn);
     this.lastB = B;
     this.stack.backward(this.dTop, 0, T, B, this.dState, 0);
-    return loss;
   }
 
   logits(x: Int32Array, T: number, B: number, state: Vec): Vec {

@@ -1,7 +1,7 @@
 import { RnnError } from '../errors.js';
 import type { ModelConfig } from './config.js';
 import type { Kernels } from './kernels/ops.js';
-import type { Infill } from './language-model.js';
+import type { Infill, LayerTrace } from './language-model.js';
 import type { RecurrentStack } from './stack.js';
 import type { Param, Vec } from './types.js';
 
@@ -31,6 +31,10 @@ export abstract class ModelShell {
   resetStream(state: Vec, B: number, b: number): void {
     const H = this.config.hidden;
     for (let k = 0; k < this.config.layers * this.stack.blocks; k++) state.fill(0, k * B * H + b * H, k * B * H + (b + 1) * H);
+  }
+
+  get layers(): readonly LayerTrace[] {
+    return this.stack.cells;
   }
 
   get dState0(): Vec {

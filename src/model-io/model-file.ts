@@ -14,7 +14,9 @@ import { writeFileAtomic } from './atomic.js';
 import { MODEL_OPTIONS, TRAIN_OPTIONS } from '../options.js';
 import { integer, isObject, key, number, object, oneOf, optionField, problem, string } from './problem.js';
 import { parseJsonSafely } from './safe-json.js';
-import { decodeTensor, encodeTensor, type Tensor, type TensorData, type TensorJSON } from './tensor.js';
+import { decodeTensor, encodeTensors, type Tensor, type TensorData } from './tensor.js';
+
+export { checkParams, loadParamsInto } from './params.js';
 
 export const FORMAT = 'rnn-model';
 export const VERSION = 1;
@@ -124,20 +126,15 @@ export function tensorsOf(params: readonly { name: string; shape: readonly numbe
 
 /** The file's JSON text. Validates the content first (a bad file is never written). */
 export function serializeModelFile(file: ModelFileInit): string {
-  const encode = (t: Record<string, Tensor<TensorData>>): Record<string, TensorJSON> => {
-    const out: Record<string, TensorJSON> = {};
-    for (const [name, v] of Object.entries(t)) out[name] = encodeTensor(v.shape, v.data);
-    return out;
-  };
   const json: Record<string, unknown> = {
     format: FORMAT,
     version: VERSION,
     config: file.config,
     vocab: file.vocab.toJSON(),
     training: file.training,
-    params: encode(file.params),
+    params: encodeTensors(file.params),
   };
-  if (file.checkpoint) json.checkpoint = { json: file.checkpoint.json, tensors: encode(file.checkpoint.tensors) };
+  if (file.checkpoint) json.checkpoint = { json: file.checkpoint.json, tensors: encodeTensors(file.checkpoint.tensors) };
   const text = JSON.stringify(json);
   try {
     validateModelFile(JSON.parse(text)); // the same checks as loading, on exactly what is written
@@ -308,37 +305,4 @@ function checkConfigFitsParams(config: ModelConfig, params: Record<string, Tenso
   if (total < need) {
     throw problem('config', `a configuration the parameters fit (${config.layers} × ${config.hidden} hidden with V=${config.vocabSize} needs at least ${need.toLocaleString('en-US')} weights)`, `${total.toLocaleString('en-US')} weights in params`);
   }
-}
-
-/** At most `n` items of a list for a one-line message, then how many more. */
-function listSome(items: readonly string[], n = 8): string {
-  return items.slice(0, n).join(', ') + (items.length > n ? `, and ${items.length - n} more` : '');
-}
-
-/**
- * Checks the file's params against the expected tensors (e.g. the engine's Param[]): the same
- * names, and the same shapes. Throws one RnnError listing what differs.
- */
-export function checkParams(params: Record<string, Tensor<TensorData>>, expected: readonly { name: string; shape: readonly number[] }[], source = 'model file'): void {
-  const issues: string[] = [];
-  const want = new Map(expected.map((p) => [p.name, p.shape]));
-  for (const [name, shape] of want) {
-    const got = params[name];
-    if (!Object.hasOwn(params, name)) issues.push(`missing ${name}`);
-    else if (got.shape.length !== shape.length || got.shape.some((d, k) => d !== shape[k])) issues.push(`${name} is [${got.shape.join(', ')}], expected [${shape.join(', ')}]`);
-  }
-  for (const name of Object.keys(params)) if (!want.has(name)) issues.push(`unexpected ${name}`);
-  if (issues.length > 0) {
-    throw new RnnError(`the parameters in ${source} do not fit its configuration`, {
-      expected: listSome([...want].map(([n, s]) => `${n} [${s.join(', ')}]`)),
-      got: issues.slice(0, 8).join('; ') + (issues.length > 8 ? `; and ${issues.length - 8} more` : ''),
-      hint: 'the file is damaged or was written by an incompatible rnn; retrain',
-    });
-  }
-}
-
-/** Copies the file's params into the model's tensors after checkParams. */
-export function loadParamsInto(params: Record<string, Tensor<TensorData>>, into: readonly { name: string; shape: readonly number[]; data: TensorData }[], source?: string): void {
-  checkParams(params, into, source);
-  for (const p of into) p.data.set(params[p.name].data);
 }

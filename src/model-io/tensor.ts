@@ -49,6 +49,13 @@ export function encodeTensor(shape: readonly number[], data: TensorData): Tensor
   return { shape: [...shape], dtype, data: Buffer.from(bytesOf(data)).toString('base64') };
 }
 
+/** The JSON form of named tensors, in order. */
+export function encodeTensors(tensors: Record<string, Tensor<TensorData>>): Record<string, TensorJSON> {
+  const out: Record<string, TensorJSON> = {};
+  for (const [name, t] of Object.entries(tensors)) out[name] = encodeTensor(t.shape, t.data);
+  return out;
+}
+
 /** Checks a shape: an array of 1..8 positive integers with at most MAX_ELEMENTS elements. Returns the element count. */
 export function checkShape(shape: unknown, where: string): number {
   if (!Array.isArray(shape) || shape.length < 1 || shape.length > MAX_RANK) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
-import { createWasmKernels } from '../../src/engine/kernels/wasm.ts';
+import { createWasmKernels } from '../../src/engine/kernels/wasm-node.ts';
 import { assertFits, modelBytes } from '../../src/engine/memory.ts';
 import { createModel } from '../../src/engine/create.ts';
 import { RnnError } from '../../src/errors.ts';

@@ -2,7 +2,7 @@
  * Attack 5: two `rnn train` runs writing the same output (and checkpoint) at once. The file
  * left behind must be complete and equal, byte for byte, to one of the two runs' own results.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/model-io/index.ts';

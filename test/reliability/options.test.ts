@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.ts';
 import { RnnError } from '../../src/errors.ts';
-import { pool, spawnRnn, tempDir, trainTiny } from './helpers.ts';
+import { pool, spawnRnn, trainTiny } from './helpers.ts';
 
 type Case = [command: string[], option: string, values: string[]];
 

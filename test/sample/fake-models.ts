@@ -14,6 +14,8 @@ abstract class FakeModel implements LanguageModel {
   readonly params = [];
   readonly dState0 = new Float64Array(0);
   readonly infill = null;
+  readonly probe = null;
+  readonly layers = [];
   /** Every logits call: a copy of its inputs, T, B and whether the state was all zero. */
   readonly calls: { x: number[]; T: number; B: number; zeroState: boolean }[] = [];
   record = false;

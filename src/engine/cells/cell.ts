@@ -1,4 +1,5 @@
 import type { GemmCall, Kernels } from '../kernels/ops.js';
+import type { BpttProbe, LayerTrace } from '../language-model.js';
 import type { Param, Vec } from '../types.js';
 
 /**
@@ -40,7 +41,7 @@ export function makeParam(kernels: Kernels, name: string, shape: number[]): Para
   return { name, shape, data: kernels.alloc(n), grad: kernels.alloc(n) };
 }
 
-export abstract class Cell {
+export abstract class Cell implements LayerTrace {
   readonly params: Param[];
   readonly weightIh: Param; // (G·H, I)
   readonly weightHh: Param; // (G·H, H)
@@ -48,6 +49,9 @@ export abstract class Cell {
   readonly biasHh: Param; //   (G·H)
   /** Blocks of B·H floats in this layer's carried state: 1 (h) or 2 (h, c). */
   abstract readonly stateBlocks: number;
+  abstract readonly gateNames: readonly string[];
+  /** When set, backward runs step by step and shows each step's ∂J/∂h⟨t⟩ to it. */
+  probe: BpttProbe | null = null;
 
   gates!: Vec;
   hAll!: Vec;
@@ -106,6 +110,14 @@ export abstract class Cell {
     return this.B * this.H;
   }
 
+  hidden(t: number, b: number, j: number): number {
+    return this.hAll[((t + 1) * this.B + b) * this.H + j];
+  }
+
+  gate(g: number, t: number, b: number, j: number): number {
+    return this.gates[(t * this.B + b) * this.G * this.H + g * this.H + j];
+  }
+
   /** Run the layer over a T×B block; reads the carried state at stateOff and overwrites it. */
   forward(input: LayerInput, T: number, B: number, state: Vec, stateOff: number): void {
     const P = T * B;
@@ -157,13 +169,14 @@ export abstract class Cell {
     this.clearCarryGrad(B);
 
     this.prepareBackward(T, B);
-    const fused = this.allStepsBackward(T, B, dH, dHOff);
+    const fused = this.probe === null && this.allStepsBackward(T, B, dH, dHOff);
     // Otherwise, with a kernel set that can overlap GEMMs, dW_hh += dGatesᵀ·Hprev goes in time chunks
     // of `span` steps, each started as soon as BPTT has produced its rows (the plan depends on T only).
     const span = !fused && this.chunkedWhhGrad && this.kernels.gemmLater && T >= 8 ? Math.ceil(T / 4) : 0;
     if (!fused) {
       let end = T;
       for (let t = T - 1; t >= 0; t--) {
+        this.probe?.(t, dH, dHOff + t * BH, this.dhNext);
         this.stepBackward(t, B, dH, dHOff);
         if (span > 0 && (t % span === 0)) {
           const rows = (end - t) * B;

@@ -44,6 +44,9 @@ export type GruForm = 'cho' | 'resetAfter' | 'minimal';
 
 export class GruCell extends Cell {
   readonly stateBlocks = 1;
+  get gateNames(): readonly string[] {
+    return this.form === 'minimal' ? ['z', 'n'] : ['r', 'z', 'n'];
+  }
   private rh!: V; //  cho: (T·B, H) r⊙h⟨t−1⟩
   private drh!: V; // cho: (B, H)
   private hh!: V; //  resetAfter: (B, 3H) W_hh h⟨t−1⟩

@@ -28,6 +28,9 @@ import { Cell, makeParam, type CellNames } from './cell.js';
  *       once (no peepholes, not coupled; W_hh packed by the kernel set) */
 export class LstmCell extends Cell {
   readonly stateBlocks = 2;
+  get gateNames(): readonly string[] {
+    return this.coupled ? ['f', 'g', 'o'] : ['i', 'f', 'g', 'o'];
+  }
   readonly weightCi: Param | null;
   readonly weightCf: Param | null;
   readonly weightCo: Param | null;

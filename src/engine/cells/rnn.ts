@@ -14,6 +14,7 @@ import { Cell, type CellNames } from './cell.js';
  */
 export class RnnCell extends Cell {
   readonly stateBlocks = 1;
+  readonly gateNames: readonly string[] = [];
   private readonly act: RnnForward;
   private readonly actBackward: RnnBackward;
   private readonly whhT: FixedB; // W_hhᵀ for the forward steps

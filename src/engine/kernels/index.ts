@@ -1,21 +1,17 @@
 /**
- * The kernel sets behind the contract (ops.ts), for everything above the engine: the TypeScript
- * reference and the WebAssembly SIMD backend. Code outside src/engine/kernels/ imports backends
- * only through here.
+ * The kernel sets behind the contract (ops.ts), for everything above the engine in Node: the
+ * TypeScript reference and the WebAssembly SIMD backend. Code outside src/engine/kernels/ imports
+ * backends only through here, or through portable.ts where there is no Node (a web page).
  */
-import type { DType } from '../types.js';
-import { createJsKernels } from './js/index.js';
 import type { Kernels } from './ops.js';
-import { createWasmKernels } from './wasm.js';
+import { referenceKernels } from './portable.js';
+import { createWasmKernels } from './wasm-node.js';
 
 export type { Kernels } from './ops.js';
+export { referenceKernels, type WasmVariant } from './portable.js';
+export { wasmBinary } from './wasm-node.js';
 
 export type Backend = 'js' | 'wasm';
-
-/** The TypeScript reference kernels (synchronous; float64 serves the gradient checks). */
-export function referenceKernels(dtype: DType = 'f32', memoryLimit?: number): Kernels {
-  return createJsKernels(dtype, memoryLimit);
-}
 
 /**
  * A kernel set of the given backend: the WebAssembly one with `threads` threads [one per core],

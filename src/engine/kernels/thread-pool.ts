@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { RnnError } from '../../errors.js';
+import { JOB_INTS, LATER_MAX, ROW_JOB_INTS, STEP_FNS, type KernelPool } from './pool-jobs.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /**
@@ -27,29 +28,7 @@ const WSLEEP = 4; // the worker is (about to be) in Atomics.wait: notify it
 const MSLEEP = 5; // the caller is (about to be) in Atomics.wait: notify it
 const CLAIM = 6; // 0: open, 1: claimed by the worker, 2: cancelled by the caller
 const ARGS = 8;
-const CTL_INTS = 80;
-/** Most GEMMs in one gemmLater batch (ARGS holds the count, then 14 ints per GEMM). */
-export const LATER_MAX = 4;
-
-/** Chunked-GEMM job arguments (ARGS…): the 14 asm gemm arguments, then byCols, unit, per, extent. */
-export const JOB_INTS = 18;
-
-/**
- * The asm recurrences (asm/steps.ts) a row-block job may run, by index. Each takes
- * (T, B, rows, …, scratch): argument 2 is the block's row count and the last the thread's scratch.
- */
-export const STEP_FNS = [
-  'rnn_tanh_steps_forward', 'rnn_tanh_steps_backward', 'lstm_steps_forward', 'lstm_steps_backward',
-  'gru_steps_forward', 'gru_steps_backward',
-] as const;
-export type StepFn = (typeof STEP_FNS)[number];
-/** Most arguments of a step function. */
-export const STEP_MAX_ARGS = 16;
-/**
- * Row-block job (ARGS…): fn (index into STEP_FNS), nargs, unit, per, extent (B), then the
- * arguments for rows [0, …) and each argument's bytes per row (0: the same for every block).
- */
-export const ROW_JOB_INTS = 5 + 2 * STEP_MAX_ARGS;
+const CTL_INTS = 80; // ARGS holds a job (pool-jobs.ts), or a gemmLater count then 14 ints per GEMM
 
 /** The arguments of row block i (rows [lo, hi), lo = i·per·unit) into out; false past the last. */
 export function blockArgs(job: ArrayLike<number>, i: number, scratch: number, out: number[]): boolean {
@@ -148,7 +127,7 @@ for (;;) {
 }
 `;
 
-export class ThreadPool {
+export class ThreadPool implements KernelPool {
   private readonly workers: Worker[] = [];
   private readonly ctls: Int32Array[] = [];
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));

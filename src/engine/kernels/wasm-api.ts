@@ -40,8 +40,9 @@ export interface WasmModule { readonly __wasmModule?: never }
 export interface WasmMemory { readonly buffer: ArrayBufferLike; grow(pages: number): number }
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(m: WasmModule, imports: object): Promise<{ exports: unknown }>;
 }
 export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

@@ -1,6 +1,6 @@
 import type { Vec } from '../types.js';
 import type { GruStepsBackward, GruStepsForward, Kernels, LstmStepsBackward, LstmStepsForward, PackedB, RnnStepsBackward, RnnStepsForward } from './ops.js';
-import type { StepFn } from './thread-pool.js';
+import type { StepFn } from './pool-jobs.js';
 
 /**
  * Run asm recurrence `fn` (asm/steps.ts) over a batch of B rows, split into blocks of rows over

@@ -1,46 +1,53 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { RnnError } from '../../errors.js';
 import { formatBytes } from '../memory.js';
 import type { Vec } from '../types.js';
 import { createJsKernels } from './js/index.js';
 import type { GemmCall, Kernels, PackedB } from './ops.js';
-import { JOB_INTS, LATER_MAX, ROW_JOB_INTS, STEP_FNS, STEP_MAX_ARGS, ThreadPool, type StepFn } from './thread-pool.js';
+import { JOB_INTS, LATER_MAX, ROW_JOB_INTS, STEP_FNS, STEP_MAX_ARGS, type KernelPool, type PoolFactory, type StepFn } from './pool-jobs.js';
 import { WA, type WasmExports, type WasmModule } from './wasm-api.js';
 import { createWasmFused } from './wasm-fused.js';
 import { createWasmSteps } from './wasm-steps.js';
 
 /**
- * The WebAssembly SIMD kernel set (sources in asm/, compiled by scripts/build-wasm.mjs). Buffers
- * are Float32Array views into one shared, growable linear memory handed out by a bump arena
- * (shared memory never detaches its views when it grows). Big GEMMs are split over worker threads
- * by columns (or rows), and a cell's whole recurrence by the batch's rows (asm/steps.ts), each
- * element computed by one thread in a fixed order, so results are bit-identical for a given build
- * and thread count.
+ * The WebAssembly SIMD kernel set (sources in asm/, compiled by scripts/build-wasm.mjs), given its
+ * compiled module: no Node API here (wasm-node.ts is Node's edge, src/browser a page's). Buffers
+ * are Float32Array views into one linear memory handed out by a bump arena: a shared, growable one
+ * (shared memory never detaches its views when it grows), or one of fixed size for a single thread
+ * where shared memory is not to be had. Big GEMMs are split over worker threads by columns (or
+ * rows), and a cell's whole recurrence by the batch's rows (asm/steps.ts), each element computed by
+ * one thread in a fixed order, so results are bit-identical for a given build and thread count.
  */
 export interface WasmKernels extends Kernels {
   readonly threads: number;
-  /** 'relaxed' (relaxed-SIMD FMA) or 'simd'. */
-  readonly variant: 'relaxed' | 'simd';
+  readonly variant: WasmVariant;
   /** Bytes handed out by alloc so far. */
   allocated(): number;
   /** Stop the worker threads (idempotent; workers never keep the process alive anyway). */
   close(): void;
 }
 
-export interface WasmKernelOptions {
-  /** Threads for big GEMMs (default: os.availableParallelism()). */
-  threads?: number;
-  /** Use relaxed-SIMD FMA when the runtime supports it (default true). */
-  relaxed?: boolean;
+/** 'relaxed' (relaxed-SIMD FMA) or 'simd'. */
+export type WasmVariant = 'relaxed' | 'simd';
+
+/** Where the buffers live. */
+export type WasmMemoryPlan =
+  /** Shared and growable, with `threads` threads on it (the pool brings the threads past the first). */
+  | { shared: true; threads: number; pool: PoolFactory }
+  /** One thread, on a memory fixed at creation with room for `arenaBytes` of buffers: an unshared memory that grows detaches its views. */
+  | { shared: false; arenaBytes: number };
+
+export interface WasmCoreOptions {
+  /** Compiled from kernels-<variant>.wasm for a shared memory, kernels-<variant>-single.wasm for a fixed one. */
+  module: WasmModule;
+  variant: WasmVariant;
+  memory: WasmMemoryPlan;
   /** Minimum 2·M·N·K for a GEMM to be split over threads. */
   parallelFlops?: number;
 }
 
 const PAGE = 65536;
 const ARENA_START = PAGE; // page 0 stays unused
+const INITIAL_PAGES = 32;
 const MAX_PAGES = 32768; // 2 GiB; must match --maximumMemory in scripts/build-wasm.mjs
 const NR = 8; // micro-kernel columns (asm/gemm.ts)
 const MR = 4;
@@ -50,68 +57,47 @@ const CHUNKS_PER_THREAD = 4; // a descheduled worker holds up at most one chunk
 const LONG_K = 1024;
 const ROW_SPLIT_FLOATS = 1 << 18; // 1 MB: every row chunk streams all of B
 
-function wasmBytes(name: string): Buffer {
-  // dist/engine/kernels/wasm.js → dist/wasm; src/engine/kernels/wasm.ts → dist/wasm (after a build)
-  for (const rel of [`../../wasm/${name}.wasm`, `../../../dist/wasm/${name}.wasm`]) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return readFileSync(p);
-  }
-  throw new RnnError('the WebAssembly kernels are not built', {
-    expected: `dist/wasm/${name}.wasm`, hint: 'run `npm run build` (it compiles asm/ with AssemblyScript)',
-  });
+/** What runs the math, in words (the kernel set's `description`). */
+export function describeWasmKernels(variant: WasmVariant, threads: number): string {
+  return `WebAssembly SIMD${variant === 'relaxed' ? ' (relaxed FMA)' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
-let relaxedSupported: boolean | undefined;
-/** Whether this runtime validates relaxed-SIMD (Node 20 needs a V8 flag, set here before compiling). */
-export function relaxedSimdSupported(): boolean {
-  if (relaxedSupported === undefined) {
-    try {
-      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    } catch {
-      // ignore: newer runtimes enable it by default
-    }
-    relaxedSupported = WA.validate(wasmBytes('kernels-relaxed'));
-  }
-  return relaxedSupported ?? false;
-}
-
-const modules = new Map<string, WasmModule>();
-function compiled(name: string): WasmModule {
-  let m = modules.get(name);
-  if (!m) {
-    m = new WA.Module(wasmBytes(name));
-    modules.set(name, m);
-  }
-  return m;
-}
-
-export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
-  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const variant = (opts.relaxed ?? true) && relaxedSimdSupported() ? 'relaxed' : 'simd';
+/** The kernel set on a fresh memory of the plan, running the compiled `module`. */
+export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<WasmKernels> {
+  const { module, variant, memory: plan } = opts;
+  const threads = plan.shared ? Math.max(1, Math.floor(plan.threads)) : 1;
   // measured: with workers that spin between jobs, sharing pays from ~1 MFLOP (C6 +25%, C5 +20%)
   const parallelFlops = opts.parallelFlops ?? 1 << 20;
   const parallelBytes = opts.parallelFlops === 0 ? 0 : 1 << 22; // 4 MB of B: W_hh of a 512-unit LSTM
   const js = createJsKernels('f32'); // the reference ops this backend does not override
-  const module = compiled(`kernels-${variant}`);
-  const memory = new WA.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
-  const ex = new WA.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+  const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: plan.shared });
+  const ex = (await WA.instantiate(module, { env: { memory } })).exports as unknown as WasmExports;
+  const scratchBytes = ex.scratchBytes();
+  const outOfMemory = (limit: number, need: number): RnnError => new RnnError('out of WebAssembly memory', {
+    expected: `at most ${formatBytes(limit)} in all`, got: `${formatBytes(need)}`,
+    hint: plan.shared || need > MAX_PAGES * PAGE
+      ? 'use a smaller model (--hidden, --layers) or block (--batch-size, --seq-length)'
+      : 'the memory has one size, fixed when the kernel set was made: make it for the largest block (engine/memory.ts)',
+  });
+  if (!plan.shared) {
+    // a fixed memory takes its one size now, before any view of it exists
+    const bytes = ARENA_START + scratchBytes + plan.arenaBytes;
+    if (bytes > MAX_PAGES * PAGE) throw outOfMemory(MAX_PAGES * PAGE, bytes);
+    memory.grow(Math.max(0, Math.ceil(bytes / PAGE) - INITIAL_PAGES));
+  }
 
   // --- arena ---
   const ours = new WeakSet<ArrayBufferLike>();
   let buffer = memory.buffer;
   ours.add(buffer);
+  const capacity = plan.shared ? MAX_PAGES * PAGE : buffer.byteLength;
   let top = ARENA_START;
   function allocBytes(bytes: number): number {
     const at = top;
     const end = Math.ceil((top + bytes) / 64) * 64; // plain arithmetic: no 32-bit overflow
     if (end > buffer.byteLength) {
+      if (end > capacity) throw outOfMemory(capacity, end);
       const need = Math.ceil((end - buffer.byteLength) / PAGE);
-      if (buffer.byteLength / PAGE + need > MAX_PAGES) {
-        throw new RnnError('out of WebAssembly memory', {
-          expected: `at most ${formatBytes(MAX_PAGES * PAGE)} in all`, got: `${formatBytes(end)}`,
-          hint: 'use a smaller model (--hidden, --layers) or block (--batch-size, --seq-length)',
-        });
-      }
       memory.grow(Math.max(need, Math.min(MAX_PAGES - buffer.byteLength / PAGE, buffer.byteLength / PAGE >> 2)));
       buffer = memory.buffer;
       ours.add(buffer);
@@ -125,10 +111,9 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
   }
   const own = (x: Vec): x is Float32Array => x instanceof Float32Array && ours.has(x.buffer);
 
-  const scratchBytes = ex.scratchBytes();
   const scratch: number[] = [];
   for (let t = 0; t < threads; t++) scratch.push(allocBytes(scratchBytes));
-  const pool = threads > 1 ? await ThreadPool.create(module, memory, threads - 1, scratch.slice(1)) : null;
+  const pool: KernelPool | null = plan.shared && threads > 1 ? await plan.pool(module, memory, threads - 1, scratch.slice(1)) : null;
   const job = new Int32Array(JOB_INTS);
   const run = (x: Int32Array): void => ex.gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!);
 
@@ -235,12 +220,12 @@ export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<W
     ...createWasmFused(ex, own, allocBytes, () => buffer, js),
     ...createWasmSteps(own, packedAt, runSteps),
     name: `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
-    description: `WebAssembly SIMD${variant === 'relaxed' ? ' (relaxed FMA)' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`,
+    description: describeWasmKernels(variant, threads),
     dtype: 'f32',
     threads,
     variant,
     alloc,
-    memoryLimit: MAX_PAGES * PAGE - ARENA_START - threads * scratchBytes,
+    memoryLimit: capacity - ARENA_START - threads * scratchBytes,
     gemm,
     packB,
     gemmPacked,

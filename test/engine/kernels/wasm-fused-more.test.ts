@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceKernels } from '../../../src/engine/kernels/index.ts';
 import type { Kernels } from '../../../src/engine/kernels/ops.ts';
-import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm-node.ts';
 import type { Param } from '../../../src/engine/types.ts';
 import { clipGradients } from '../../../src/train/clip.ts';
 import { createOptimizer } from '../../../src/train/optimizers.ts';

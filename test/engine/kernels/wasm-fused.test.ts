@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceKernels } from '../../../src/engine/kernels/index.ts';
-import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm-node.ts';
 import { Rng } from '../../../src/util/rng.ts';
 import { expectClose, wasmBuffers } from './wasm-buffers.ts';
 

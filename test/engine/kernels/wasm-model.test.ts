@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../../src/engine/config.ts';
 import { referenceKernels } from '../../../src/engine/kernels/index.ts';
 import type { Kernels } from '../../../src/engine/kernels/ops.ts';
-import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm-node.ts';
 import { twoSteps, type TwoSteps } from './two-steps.ts';
 
 // Whole models on the WebAssembly kernels (fused ops, packed W_hh, threads) against the plain

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../../src/engine/config.ts';
 import type { Kernels } from '../../../src/engine/kernels/ops.ts';
-import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm-node.ts';
 import { twoSteps, type TwoSteps } from './two-steps.ts';
 
 // The whole-sequence recurrences (asm/steps.ts: every timestep at once, the batch's rows split

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm as jsGemm } from '../../../src/engine/kernels/js/gemm.ts';
-import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm.ts';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm-node.ts';
 import { Rng } from '../../../src/util/rng.ts';
 
 // The WebAssembly GEMM against the plain TypeScript reference: every transpose case, odd sizes,
