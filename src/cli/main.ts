@@ -7,6 +7,7 @@ import { gradcheckCommand } from './gradcheck.js';
 import { gradientsCommand } from './gradients.js';
 import { infoCommand } from './info.js';
 import { inspectCommand } from './inspect.js';
+import { exportCommand, importCommand } from './interop.js';
 import { EXIT_USAGE, reportError } from './output.js';
 import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => void write('stderr', s), writeOut: (s) => void write('stdout', s) });
-  for (const add of [trainCommand, sampleCommand, fillCommand, evalCommand, scoreCommand, inspectCommand, gradientsCommand, reportCommand, gradcheckCommand, infoCommand, benchCommand]) {
+  for (const add of [trainCommand, sampleCommand, fillCommand, evalCommand, scoreCommand, inspectCommand, gradientsCommand, reportCommand, exportCommand, importCommand, gradcheckCommand, infoCommand, benchCommand]) {
     add(program, version());
   }
   return program;
