@@ -149,6 +149,28 @@ export const MODEL_OPTIONS = {
   bidirectional: spec({ flag: '--bidirectional', help: 'forward and backward stacks, for infilling (rnn fill)', type: bool, default: false }),
 };
 
+/** Without --checkpoint-every, a checkpoint whenever this many seconds of training have passed since the last. */
+export const CHECKPOINT_SECONDS = 30;
+
+/**
+ * Without --eval-every, evaluations are EVAL_RATIO × the held-out text's length apart in training
+ * characters: validating a character costs about a third of training on one, so evaluation takes
+ * ~4% of a run whatever the model, batch or corpus (a fixed step count would be 80% of a
+ * min-char-rnn-sized run, which trains 25 characters a step). Deterministic, so the history and
+ * the best model do not depend on the machine.
+ */
+export const EVAL_RATIO = 8;
+
+/** The fewest steps between default evaluations: one that improves also writes the model. */
+export const MIN_EVAL_EVERY = 100;
+
+/** --eval-every's default for a run: EVAL_RATIO × valTokens characters apart (at least MIN_EVAL_EVERY steps), rounded up to two significant digits. */
+export function autoEvalEvery(valTokens: number, batchSize: number, seqLength: number): number {
+  const steps = Math.max(MIN_EVAL_EVERY, Math.ceil((EVAL_RATIO * valTokens) / (batchSize * seqLength)));
+  const unit = 10 ** (Math.floor(Math.log10(steps)) - 1);
+  return Math.ceil(steps / unit) * unit;
+}
+
 /** `rnn train` (besides the model's shape). */
 export const TRAIN_OPTIONS = {
   eos: spec({ flag: '--eos', value: '<mode>', help: 'sequence ends: line, paragraph or none', type: choice(EOS_MODES), default: 'line' }),
@@ -175,8 +197,8 @@ export const TRAIN_OPTIONS = {
   keep: spec({ flag: '--keep', value: '<N>', help: 'also keep the N best models by validation loss, as <output>_step<S>_<loss>.json', type: int(0, 1_000_000), default: 0 }),
   initFrom: spec({ flag: '--init-from', value: '<model>', help: "fine-tune: start from this model's weights (its shape and vocabulary), with a fresh optimiser", type: text, nullable: true, default: null }),
   extendVocab: spec({ flag: '--extend-vocab', help: 'with --init-from: characters the base lacks get ids of their own (default: they become <UNK>)', type: bool, default: false }),
-  checkpointEvery: spec({ flag: '--checkpoint-every', value: '<n>', help: 'steps between checkpoints', type: int(1), default: 200 }),
-  evalEvery: spec({ flag: '--eval-every', value: '<n>', help: 'steps between validation evaluations', type: int(1), default: 200 }),
+  checkpointEvery: spec({ flag: '--checkpoint-every', value: '<n>', help: 'steps between checkpoints', type: int(1), nullable: true, default: null, defaultText: `one every ${CHECKPOINT_SECONDS} s of training` }),
+  evalEvery: spec({ flag: '--eval-every', value: '<n>', help: 'steps between validation evaluations', type: int(1), nullable: true, default: null, defaultText: `enough steps to train on ${EVAL_RATIO}× the held-out text in between, at least ${MIN_EVAL_EVERY}` }),
   sampleEvery: spec({ flag: '--sample-every', value: '<n>', help: 'print short samples at temperatures 0.5 and 1.0 every n steps (0: never)', type: int(0), default: 0 }),
   threads: spec({ flag: '--threads', value: '<n>', help: 'worker threads, at most the number of cores', defaultText: 'all cores', type: int(0, 256) }),
 };

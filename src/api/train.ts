@@ -15,6 +15,7 @@ import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import { defaultLr, type Optimizer } from '../train/optimizers.js';
 import { defaultTrainOptions, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
+import { autoEvalEvery } from '../options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import { fineTuneShape, fineTuneVocab, lineageOf, loadBase, transferWeights, type Base } from './init-from.js';
@@ -91,6 +92,8 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   const unlike = !ckpt && opts.valSplit === 'tail' && opts.valFraction > 0 ? tailUnlikeRest(ids, split) : null;
   if (unlike) warn(`${unlike}; --val-split random holds out lines chosen at random instead`);
   fitBlock(opts, split.train.length, call.events);
+  const evalEvery = opts.evalEvery ?? autoEvalEvery(split.valTokens, opts.batchSize, opts.seqLength);
+  opts.evalEvery = evalEvery;
 
   const config = { ...opts.model, vocabSize: vocab.size };
   const { threads, warning } = capThreads(opts.threads || availableParallelism());
@@ -105,7 +108,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     const corpusInfo = { name: corpus.name, bytes: corpus.bytes, chars: corpus.chars, sha256: corpus.sha256 }; // not its bytes
     const lineage = base ? lineageOf(base) : ckpt?.file.training.lineage;
     const sink = new FileSink(model, vocab, corpusInfo, split, opts, lineage);
-    const trainer = new Trainer(model, split.train, opts, sink, call.events);
+    const trainer = new Trainer(model, split.train, { ...opts, evalEvery }, sink, call.events);
     if (ckpt) {
       const resume = resumeState(ckpt);
       checkResumeFits(ckpt.file, {
@@ -120,7 +123,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     call.onStart?.(
       `${ckpt ? `resuming ${ckpt.path} at step ${ckpt.json.run.step}` : 'training'}: ${corpus.name}, ${split.trainTokens.toLocaleString('en-US')} training / ` +
         `${split.valTokens.toLocaleString('en-US')} validation chars, V=${vocab.size}, ${describeCell(config)} ${opts.model.layers}×${opts.model.hidden}, ` +
-        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}; ${kernels.description}`,
+        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}, validation every ${evalEvery} steps; ${kernels.description}`,
     );
     try {
       if (call.signal?.aborted) trainer.requestStop('interrupted');

@@ -36,8 +36,10 @@ export interface TrainOptions {
   seed: number;
   output: string;
   checkpoint: string;
-  checkpointEvery: number;
-  evalEvery: number;
+  /** Steps between checkpoints; null: one whenever CHECKPOINT_SECONDS of training have passed. */
+  checkpointEvery: number | null;
+  /** Steps between evaluations; null: autoEvalEvery for the run's split, resolved as it starts (a checkpoint records the number). */
+  evalEvery: number | null;
   /** Steps between printed samples; 0: none. */
   sampleEvery: number;
   threads: number;

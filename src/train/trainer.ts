@@ -7,6 +7,7 @@ import { clipGradients } from './clip.js';
 import type { EvalReport, StopReason, TrainEvents } from './events.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { TrainOptions } from './options.js';
+import { CHECKPOINT_SECONDS } from '../options.js';
 import { learningRate } from './schedule.js';
 
 /** Everything that changes while training; with the weights, a checkpoint holds exactly this. */
@@ -74,11 +75,13 @@ export class Trainer {
   private stopRequested: StopReason | null = null;
   /** A checkpoint of this run is on disk (written here, or the one it resumed from). */
   private hasCheckpoint = false;
+  /** When the last checkpoint was written (or the session started): the clock of the default checkpoints. */
+  private lastCheckpoint = performance.now();
 
   constructor(
     readonly model: LanguageModel,
     readonly trainIds: ArrayLike<number>,
-    readonly opts: TrainOptions,
+    readonly opts: TrainOptions & { evalEvery: number },
     readonly sink: TrainSink,
     readonly events: TrainEvents = {},
   ) {
@@ -153,7 +156,7 @@ export class Trainer {
       this.syncRun(elapsed());
 
       if (run.step % opts.evalEvery === 0) await this.evaluate(events.evaluated);
-      if (run.step % opts.checkpointEvery === 0) await this.checkpoint();
+      if (opts.checkpointEvery === null ? performance.now() - this.lastCheckpoint >= CHECKPOINT_SECONDS * 1000 : run.step % opts.checkpointEvery === 0) await this.checkpoint();
       if (opts.sampleEvery > 0 && run.step % opts.sampleEvery === 0 && this.sink.sample) {
         events.samples?.(run.step, this.sink.sample([0.5, 1.0], run.step));
       }
@@ -315,6 +318,7 @@ export class Trainer {
   private async checkpoint(): Promise<void> {
     await this.sink.saveCheckpoint(this.run, this.optimizer, this.carried);
     this.hasCheckpoint = true;
+    this.lastCheckpoint = performance.now();
     this.events.saved?.('checkpoint', this.opts.checkpoint);
   }
 }
