@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // most tests wait on an rnn child process: two files at a time keep both cores busy
     maxWorkers: 2,
+    // and each rnn they start runs one worker thread, so that two never share a core (RNN_THREADS)
+    env: { RNN_THREADS: '1' },
   },
 });

@@ -149,17 +149,18 @@ export const MODEL_OPTIONS = {
   bidirectional: spec({ flag: '--bidirectional', help: 'forward and backward stacks, for infilling (rnn fill)', type: bool, default: false }),
 };
 
-/** Without --checkpoint-every, a checkpoint whenever this many seconds of training have passed since the last. */
+/** Without --checkpoint-every, a checkpoint whenever this many seconds have passed since the last (more for a model whose checkpoint takes over 2% of that to write). */
 export const CHECKPOINT_SECONDS = 30;
 
 /**
  * Without --eval-every, evaluations are EVAL_RATIO × the held-out text's length apart in training
- * characters: validating a character costs about a third of training on one, so evaluation takes
- * ~4% of a run whatever the model, batch or corpus (a fixed step count would be 80% of a
- * min-char-rnn-sized run, which trains 25 characters a step). Deterministic, so the history and
- * the best model do not depend on the machine.
+ * characters. Validating a character costs from a third of training on one (a small model) to about
+ * as much (an LSTM 2×256: the exact evaluation reads one stream, a character at a time, where
+ * training runs 32 side by side), so evaluation takes 2–5% of a run whatever the model, batch or
+ * corpus (a fixed step count would be 80% of a min-char-rnn-sized run, which trains 25 characters a
+ * step). Deterministic, so the history and the best model do not depend on the machine.
  */
-export const EVAL_RATIO = 8;
+export const EVAL_RATIO = 20;
 
 /** The fewest steps between default evaluations: one that improves also writes the model. */
 export const MIN_EVAL_EVERY = 100;
@@ -200,7 +201,7 @@ export const TRAIN_OPTIONS = {
   checkpointEvery: spec({ flag: '--checkpoint-every', value: '<n>', help: 'steps between checkpoints', type: int(1), nullable: true, default: null, defaultText: `one every ${CHECKPOINT_SECONDS} s of training` }),
   evalEvery: spec({ flag: '--eval-every', value: '<n>', help: 'steps between validation evaluations', type: int(1), nullable: true, default: null, defaultText: `enough steps to train on ${EVAL_RATIO}× the held-out text in between, at least ${MIN_EVAL_EVERY}` }),
   sampleEvery: spec({ flag: '--sample-every', value: '<n>', help: 'print short samples at temperatures 0.5 and 1.0 every n steps (0: never)', type: int(0), default: 0 }),
-  threads: spec({ flag: '--threads', value: '<n>', help: 'worker threads, at most the number of cores', defaultText: 'all cores', type: int(0, 256) }),
+  threads: spec({ flag: '--threads', value: '<n>', help: 'worker threads, at most the number of cores', defaultText: 'all cores, or RNN_THREADS', type: int(0, 256) }),
 };
 
 /** `rnn sample` */

@@ -1,5 +1,4 @@
 import { existsSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { describeCell } from '../engine/config.js';
 import type { LanguageModel } from '../engine/language-model.js';
@@ -19,7 +18,7 @@ import { autoEvalEvery } from '../options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import { fineTuneShape, fineTuneVocab, lineageOf, loadBase, transferWeights, type Base } from './init-from.js';
-import { capThreads, getKernels } from './kernels.js';
+import { capThreads, defaultThreads, getKernels } from './kernels.js';
 import { assertWritable, displayPath } from './paths.js';
 
 export interface TrainCall {
@@ -96,7 +95,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   opts.evalEvery = evalEvery;
 
   const config = { ...opts.model, vocabSize: vocab.size };
-  const { threads, warning } = capThreads(opts.threads || availableParallelism());
+  const { threads, warning } = capThreads(opts.threads || defaultThreads());
   if (opts.threads > 0 && warning) warn(warning);
   const kernels = await getKernels({ threads });
   try {
