@@ -101,11 +101,8 @@ export class RecurrentStack {
   /** x = h ⊙ mask, mask ∈ {0, 1/(1−p)}: inverted dropout of n values. */
   private drop(h: Vec, hOff: number, mask: Vec, x: Vec, xOff: number, n: number, rng: Rng): void {
     const p = this.config.dropout;
-    const scale = 1 / (1 - p);
-    for (let j = 0; j < n; j++) {
-      mask[j] = rng.uniform() < p ? 0 : scale;
-      x[xOff + j] = h[hOff + j] * mask[j];
-    }
+    rng.bernoulliMask(mask, n, p, 1 / (1 - p));
+    for (let j = 0; j < n; j++) x[xOff + j] = h[hOff + j] * mask[j];
   }
 
   /**
