@@ -182,7 +182,7 @@ export const TRAIN_OPTIONS = {
   seqLength: spec({ flag: '--seq-length', value: '<T>', help: 'BPTT length', type: int(1, 100_000), default: 64 }),
   batchSize: spec({ flag: '--batch-size', value: '<B>', help: 'parallel streams', type: int(1, 65_536), default: 32 }),
   optimizer: spec({ flag: '--optimizer', value: '<name>', help: 'adam, adagrad, rmsprop or sgd', type: choice(OPTIMIZERS), default: 'adam' }),
-  lr: spec({ flag: '--lr', value: '<rate>', help: 'learning rate', defaultText: 'adam 0.01·min(1, 128/hidden), adagrad 0.1, rmsprop 0.002, sgd 0.1', type: real({ min: 0, minOpen: true }) }),
+  lr: spec({ flag: '--lr', value: '<rate>', help: 'learning rate', defaultText: 'adam 0.01·min(1, 128/hidden) (a tenth of it for a ReLU RNN), adagrad 0.1, rmsprop 0.002, sgd 0.1', type: real({ min: 0, minOpen: true }) }),
   lrDecay: spec({ flag: '--lr-decay', value: '<factor>', help: 'multiply the learning rate by this every --lr-decay-every steps', type: real({ min: 0, max: 1, minOpen: true }), default: 0.85 }),
   lrDecayEvery: spec({ flag: '--lr-decay-every', value: '<n>', help: 'steps between decays', type: int(1), default: 500 }),
   lrDecayStart: spec({ flag: '--lr-decay-start', value: '<n>', help: 'step at which decay starts', type: int(0), default: 1000 }),

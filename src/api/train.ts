@@ -63,7 +63,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     // fine-tuning: the base's shape and sequence ends; the learning rate follows its width unless given
     opts.model = fineTuneShape(base, options.model);
     opts.eos = base.file.vocab.eos;
-    if (options.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model.hidden);
+    if (options.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
   }
   opts.corpus = opts.corpus.map((p) => (p === '-' ? p : resolve(p)));
   opts.output = resolve(opts.output);

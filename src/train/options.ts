@@ -94,7 +94,7 @@ export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions
   const defaults: TrainOptions = {
     corpus,
     ...trainDefaults,
-    lr: defaultLr(optimizer, model.hidden),
+    lr: defaultLr(optimizer, model),
     seed: 0,
     output,
     checkpoint: checkpointPathFor(output),

@@ -1,9 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceKernels } from '../../src/engine/kernels/index.ts';
 import type { Param } from '../../src/engine/types.ts';
 import { clipGradients, gradNorm } from '../../src/train/clip.ts';
-import { createOptimizer, type OptimizerKind } from '../../src/train/optimizers.ts';
+import { createOptimizer, defaultLr, type OptimizerKind } from '../../src/train/optimizers.ts';
 import { learningRate } from '../../src/train/schedule.ts';
+import { rnn, tempDir } from '../cli/run.ts';
 
 const k = referenceKernels('f32');
 
@@ -82,5 +85,23 @@ describe('learning-rate decay', () => {
     expect(learningRate(s, 110)).toBe(0.5);
     expect(learningRate(s, 125)).toBe(0.25);
     expect(learningRate(s, 10_000)).toBe(0.01); // the floor
+  });
+});
+
+describe('the default learning rate', () => {
+  it("Adam's is 0.01·min(1, 128/H), a tenth of it for a ReLU RNN, which at 0.01 blows up within three steps", () => {
+    const shape = (cell: 'rnn' | 'lstm', activation: 'tanh' | 'relu', hidden: number) => ({ cell, activation, hidden });
+    expect(defaultLr('adam', shape('lstm', 'tanh', 64))).toBe(0.01);
+    expect(defaultLr('adam', shape('rnn', 'tanh', 256))).toBe(0.005);
+    expect(defaultLr('adam', shape('rnn', 'relu', 128))).toBe(0.001);
+    expect(defaultLr('adam', shape('lstm', 'relu', 128))).toBe(0.01); // the activation is the plain RNN's only
+    expect(defaultLr('adagrad', shape('rnn', 'relu', 128))).toBe(0.1);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.txt'), readFileSync(resolve(__dirname, '../../corpora/tinyshakespeare.txt')).subarray(0, 100_000));
+    const relu = ['train', 'c.txt', '--cell', 'rnn', '--activation', 'relu', '--hidden', '128', '--steps', '20', '--seed', '1', '--quiet', '--force'];
+    expect(rnn(relu, { cwd: dir }).code).toBe(0);
+    const usual = rnn([...relu, '--lr', '0.01'], { cwd: dir });
+    expect(usual.code).toBe(1);
+    expect(usual.stderr).toMatch(/the loss diverged[^]*hint: lower the learning rate/);
   });
 });
