@@ -198,7 +198,7 @@ export const TRAIN_OPTIONS = {
   keep: spec({ flag: '--keep', value: '<N>', help: 'also keep the N best models by validation loss, as <output>_step<S>_<loss>.json', type: int(0, 1_000_000), default: 0 }),
   initFrom: spec({ flag: '--init-from', value: '<model>', help: "fine-tune: start from this model's weights (its shape and vocabulary), with a fresh optimiser", type: text, nullable: true, default: null }),
   extendVocab: spec({ flag: '--extend-vocab', help: 'with --init-from: characters the base lacks get ids of their own (default: they become <UNK>)', type: bool, default: false }),
-  checkpointEvery: spec({ flag: '--checkpoint-every', value: '<n>', help: 'steps between checkpoints', type: int(1), nullable: true, default: null, defaultText: `one every ${CHECKPOINT_SECONDS} s of training` }),
+  checkpointEvery: spec({ flag: '--checkpoint-every', value: '<n>', help: 'steps between checkpoints', type: int(1), nullable: true, default: null, defaultText: `one every ${CHECKPOINT_SECONDS} s` }),
   evalEvery: spec({ flag: '--eval-every', value: '<n>', help: 'steps between validation evaluations', type: int(1), nullable: true, default: null, defaultText: `enough steps to train on ${EVAL_RATIO}× the held-out text in between, at least ${MIN_EVAL_EVERY}` }),
   sampleEvery: spec({ flag: '--sample-every', value: '<n>', help: 'print short samples at temperatures 0.5 and 1.0 every n steps (0: never)', type: int(0), default: 0 }),
   threads: spec({ flag: '--threads', value: '<n>', help: 'worker threads, at most the number of cores', defaultText: 'all cores, or RNN_THREADS', type: int(0, 256) }),

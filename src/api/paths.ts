@@ -1,5 +1,5 @@
 import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RnnError } from '../errors.js';
 
 /** Fails before training starts when a file cannot be written where the user asked. */
@@ -28,4 +28,9 @@ export function assertWritable(path: string, option: string): void {
 export function displayPath(path: string): string {
   const r = relative(process.cwd(), path);
   return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
+
+/** The path beside `from`, named after it with the extension `ext` (book.json, ".html" → book.html). */
+export function withExtension(from: string, ext: string): string {
+  return join(dirname(from), `${basename(from, extname(from))}${ext}`);
 }

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { EXPORT_FORMATS, EXTENSIONS, exportModel, importModel, type ExportFormat } from '../api/interop.js';
-import { assertWritable, displayPath } from '../api/paths.js';
+import { assertWritable, displayPath, withExtension } from '../api/paths.js';
 import { RnnError } from '../errors.js';
 import { saveModelFile, summarizeModel, writeFileAtomic } from '../model-io/index.js';
 import { chooseModel, MODEL_OPTION } from './model-arg.js';
 import { info } from './output.js';
-
-/** `path` beside `from`, named after it with the extension `ext`. */
-const beside = (from: string, ext: string): string => join(dirname(from), `${basename(from, extname(from))}${ext}`);
 
 /** An output that exists is replaced only with --force. */
 function refuseOverwrite(path: string, force: boolean): void {
@@ -44,7 +41,7 @@ a caller can step it one character at a time, or score a whole sequence (T × B 
       const model = chooseModel(flags.model, positional);
       const fromExt = flags.output === undefined ? undefined : EXPORT_FORMATS.find((f) => extname(flags.output!).toLowerCase() === EXTENSIONS[f]);
       const format = flags.format === undefined ? (fromExt ?? 'safetensors') : formatNamed(flags.format);
-      const output = flags.output ?? beside(model, EXTENSIONS[format]);
+      const output = flags.output ?? withExtension(model, EXTENSIONS[format]);
       refuseOverwrite(output, flags.force);
       const bytes = exportModel(model, format);
       writeFileAtomic(output, bytes);
@@ -60,7 +57,7 @@ export function importCommand(program: Command): void {
     .option('-o, --output <path>', "the model file to write (default: the file's name with .json, beside it)")
     .option('--force', 'replace an existing model file', false)
     .action((path: string, flags: { output?: string; force: boolean }) => {
-      const output = flags.output ?? beside(path, '.json');
+      const output = flags.output ?? withExtension(path, '.json');
       refuseOverwrite(output, flags.force);
       const file = importModel(path);
       saveModelFile(output, file);

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { assertWritable, displayPath } from '../api/paths.js';
+import { assertWritable, displayPath, withExtension } from '../api/paths.js';
 import { buildReport } from '../api/report.js';
 import { RnnError } from '../errors.js';
 import { looksLikeModel, writeFileAtomic } from '../model-io/index.js';
@@ -32,7 +31,7 @@ in the browser with rnn's own engine (WebAssembly where the browser has it): the
 settings write exactly what \`rnn sample\` prints.`)
     .action(async (positional: string | undefined, flags: ReportFlags) => {
       const model = chooseModel(flags.model, positional);
-      const output = flags.output ?? join(dirname(model), `${basename(model, extname(model))}.html`);
+      const output = flags.output ?? withExtension(model, '.html');
       if (existsSync(output) && looksLikeModel(output)) {
         throw new RnnError(`${output} is a model file: the report will not replace it`, {
           expected: 'a path for the HTML page', got: `the model ${output}`, hint: 'choose another --output, e.g. report.html', kind: 'usage',

@@ -49,20 +49,15 @@ export function modelOfSafetensors(bytes: Uint8Array, source: string): ModelFile
   }
   json.params = encodeTensors(tensors);
   let file: ModelFile;
+  let expected: ReturnType<typeof parameterLayout>;
   try {
     file = validateModelFile(json);
-    // the engine's own names, shapes and order for this configuration
-    const expected = parameterLayout(file.config);
-    try {
-      checkParams(file.params, expected, source);
-    } catch (e) {
-      if (!(e instanceof RnnError)) throw e;
-      throw new RnnError(e.message, { expected: e.expected, got: e.got, hint: 'the tensors need the names and shapes rnn gives this configuration (rnn_torch.save writes them so)', cause: e });
-    }
-    file.params = Object.fromEntries(expected.map((p) => [p.name, file.params[p.name]]));
+    expected = parameterLayout(file.config); // the engine's own names, shapes and order for this configuration
   } catch (e) {
-    if (e instanceof RnnError && !e.message.includes(source)) throw new RnnError(`invalid model in ${source}: ${e.message}`, { expected: e.expected, got: e.got, hint: e.hint, cause: e });
+    if (e instanceof RnnError) throw new RnnError(`invalid model in ${source}: ${e.message}`, { expected: e.expected, got: e.got, hint: e.hint, cause: e });
     throw e;
   }
+  checkParams(file.params, expected, source, 'the tensors need the names and shapes rnn gives this configuration (rnn_torch.save writes them so)');
+  file.params = Object.fromEntries(expected.map((p) => [p.name, file.params[p.name]!]));
   return file;
 }

@@ -14,7 +14,10 @@ function listSome(items: readonly string[], n = 8): string {
  * Checks the file's params against the expected tensors (e.g. the engine's Param[]): the same
  * names, and the same shapes. Throws one RnnError listing what differs.
  */
-export function checkParams(params: Record<string, Tensor<TensorData>>, expected: readonly { name: string; shape: readonly number[] }[], source = 'model file'): void {
+export function checkParams(
+  params: Record<string, Tensor<TensorData>>, expected: readonly { name: string; shape: readonly number[] }[], source = 'model file',
+  hint = 'the file is damaged or was written by an incompatible rnn; retrain',
+): void {
   const issues: string[] = [];
   const want = new Map(expected.map((p) => [p.name, p.shape]));
   for (const [name, shape] of want) {
@@ -27,7 +30,7 @@ export function checkParams(params: Record<string, Tensor<TensorData>>, expected
     throw new RnnError(`the parameters in ${source} do not fit its configuration`, {
       expected: listSome([...want].map(([n, s]) => `${n} [${s.join(', ')}]`)),
       got: issues.slice(0, 8).join('; ') + (issues.length > 8 ? `; and ${issues.length - 8} more` : ''),
-      hint: 'the file is damaged or was written by an incompatible rnn; retrain',
+      hint,
     });
   }
 }
