@@ -5,6 +5,7 @@
  * the checks of a checkpoint's recorded options (model-io/checkpoint-state.ts) all derive from it.
  */
 import { RnnError } from './errors.js';
+import { BACKENDS } from './engine/kernels/backend.js';
 import { EOS_MODES } from './tokenizer/segment.js';
 
 /** What an option takes: how it reads from text, which values are valid, and how to say so. */
@@ -202,6 +203,7 @@ export const TRAIN_OPTIONS = {
   evalEvery: spec({ flag: '--eval-every', value: '<n>', help: 'steps between validation evaluations', type: int(1), nullable: true, default: null, defaultText: `enough steps to train on ${EVAL_RATIO}× the held-out text in between, at least ${MIN_EVAL_EVERY}` }),
   sampleEvery: spec({ flag: '--sample-every', value: '<n>', help: 'print short samples at temperatures 0.5 and 1.0 every n steps (0: never)', type: int(0), default: 0 }),
   threads: spec({ flag: '--threads', value: '<n>', help: 'worker threads, at most the number of cores', defaultText: 'all cores, or RNN_THREADS', type: int(0, 256) }),
+  kernels: spec({ flag: '--kernels', value: '<kind>', help: 'what runs the math: native (C++ built at install), wasm (WebAssembly SIMD) or js (TypeScript)', type: choice(BACKENDS), nullable: true, default: null, defaultText: 'native where it was built, else wasm; or RNN_KERNELS' }),
 };
 
 /** `rnn sample` */

@@ -1,5 +1,5 @@
 import { availableParallelism, totalmem } from 'node:os';
-import { createKernels, type Kernels } from '../engine/kernels/index.js';
+import { createKernels, fastestBackend, nativeAddon, type Backend, type Kernels } from '../engine/kernels/index.js';
 import { RnnError } from '../errors.js';
 import { TRAIN_OPTIONS, parseOption } from '../options.js';
 
@@ -8,15 +8,29 @@ export interface KernelChoice {
   threads?: number;
   /** Force the plain TypeScript reference kernels. */
   reference?: boolean;
+  /** The backend (--kernels); absent: chosenBackend(). */
+  backend?: Backend;
 }
 
 /**
- * The fastest kernel set this machine runs: WebAssembly SIMD with worker threads, or the plain
- * TypeScript reference when RNN_KERNELS=js asks for it.
+ * The kernel set asked for, else the fastest this installation has: native where the addon was
+ * built, else WebAssembly SIMD; both with one thread per core.
  */
 export async function getKernels(choice: KernelChoice = {}): Promise<Kernels> {
-  if (choice.reference || process.env.RNN_KERNELS === 'js') return createKernels('js', { memoryLimit: totalmem() });
-  return createKernels('wasm', { threads: choice.threads && choice.threads > 0 ? choice.threads : defaultThreads() });
+  const backend = choice.reference ? 'js' : choice.backend ?? chosenBackend();
+  if (backend === 'js') return createKernels('js', { memoryLimit: totalmem() });
+  return createKernels(backend, { threads: choice.threads && choice.threads > 0 ? choice.threads : defaultThreads() });
+}
+
+/** The backend when --kernels is not given: RNN_KERNELS if set, else the fastest built. */
+export function chosenBackend(): Backend {
+  const env = process.env.RNN_KERNELS;
+  if (env === undefined || env === '') return fastestBackend();
+  try {
+    return parseOption(TRAIN_OPTIONS.kernels, env)!;
+  } catch (e) {
+    throw new RnnError(`invalid RNN_KERNELS=${env}`, { expected: TRAIN_OPTIONS.kernels.type.expected, got: env, hint: 'unset it to use the fastest kernels built', kind: 'usage', cause: e });
+  }
 }
 
 /** Worker threads when --threads is not given: RNN_THREADS if set (as OMP_NUM_THREADS for other tools), else one per core. */
@@ -38,4 +52,20 @@ export function capThreads(requested: number): { threads: number; warning: strin
   const cores = availableParallelism();
   if (requested <= cores) return { threads: requested, warning: null };
   return { threads: cores, warning: `--threads ${requested} is more than this machine's ${cores} cores: using ${cores}` };
+}
+
+/** Which kernels run, in a line for `rnn --version`: the backend chosen, and why not native when it is not. */
+export function kernelsLine(): string {
+  const n = nativeAddon();
+  const native = 'addon' in n ? `native ${n.addon.isa} (C++)` : null;
+  const why = 'why' in n ? `; native kernels ${n.why}` : '';
+  let backend: Backend;
+  try {
+    backend = chosenBackend();
+  } catch (e) {
+    return `kernels: ${(e as Error).message}`;
+  }
+  const what = { native, wasm: 'wasm (WebAssembly SIMD)', js: 'js (TypeScript reference)' }[backend];
+  const by = process.env.RNN_KERNELS ? ' (RNN_KERNELS)' : '';
+  return `kernels: ${what}${by}${why}`;
 }

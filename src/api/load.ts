@@ -15,6 +15,8 @@ export interface LoadedModel {
   model: LanguageModel;
   vocab: Vocab;
   file: ModelFile;
+  /** What runs the math, in words (the kernel set's description). */
+  kernels: string;
   /** Release the kernels' worker threads. */
   close(): void;
 }
@@ -32,7 +34,7 @@ export async function loadModel(path: string, choice: KernelChoice = {}): Promis
     assertFits(file.config, INFERENCE, kernels.memoryLimit, `what ${kernels.description} can hold`);
     const model = createModel(file.config, kernels, new Rng(0));
     loadParamsInto(file.params, model.params, path);
-    return { path, model, vocab: file.vocab, file, close: () => kernels.close?.() };
+    return { path, model, vocab: file.vocab, file, kernels: kernels.description, close: () => kernels.close?.() };
   } catch (e) {
     kernels.close?.();
     throw e;

@@ -97,7 +97,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   const config = { ...opts.model, vocabSize: vocab.size };
   const { threads, warning } = capThreads(opts.threads || defaultThreads());
   if (opts.threads > 0 && warning) warn(warning);
-  const kernels = await getKernels({ threads });
+  const kernels = await getKernels({ threads, backend: opts.kernels ?? undefined });
   try {
     const optimizerMoments = opts.optimizer === 'adam' ? 2 : 1;
     assertFits(config, { B: opts.batchSize, T: opts.seqLength, moments: optimizerMoments, dropout: opts.model.dropout > 0 }, kernels.memoryLimit, `what ${kernels.description} can hold`);
@@ -302,11 +302,11 @@ class FileSink {
   }
 
   /**
-   * The options as the model records them: not where its files were written, nor the threads it
-   * ran on (neither is the model's: the same seed gives the same bits on any thread count).
+   * The options as the model records them: not where its files were written, nor the threads and
+   * kernels it ran on (the same seed gives the same bits on any thread count of a backend).
    */
   private optionsRecord(): Record<string, unknown> {
-    const { output: _o, checkpoint: _c, threads: _t, ...rest } = this.opts;
+    const { output: _o, checkpoint: _c, threads: _t, kernels: _k, ...rest } = this.opts;
     return { ...rest, corpus: [...rest.corpus] };
   }
 

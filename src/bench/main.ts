@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createKernels } from '../engine/kernels/index.js';
+import { createKernels, fastestBackend, type Backend } from '../engine/kernels/index.js';
 import { machineLine } from './machine.js';
 import { CONFIGS, SAMPLE_MODELS, evalPass, flopsPerCharFwd, loadData, median, sampler, timeReps, trainStep } from './workloads.js';
 
@@ -17,7 +17,7 @@ export interface BenchOptions {
   configs?: string[];
   compare?: boolean;
   threads?: number;
-  kernels?: 'wasm' | 'js';
+  kernels?: Backend;
   /** Minimum seconds per timed repetition [1]. */
   seconds?: number;
   /** PyTorch's --budget (seconds for its 3 reps together) [20]. */
@@ -44,7 +44,7 @@ const TORCH_SCRIPT = fileURLToPath(new URL('../../scripts/torch_charlm.py', impo
 const PYTHON = '/usr/bin/python3';
 
 /** Run one job in this process (the child side). */
-export async function runJob(job: string, threads: number, kernelsKind: 'wasm' | 'js', seconds: number): Promise<JobResult> {
+export async function runJob(job: string, threads: number, kernelsKind: Backend, seconds: number): Promise<JobResult> {
   const kernels = await createKernels(kernelsKind, { threads });
   const data = loadData();
   const V = data.V;
@@ -137,7 +137,7 @@ export async function runBench(o: BenchOptions): Promise<{ rnn: JobResult[]; tor
   const log = o.log;
   const jobs = o.configs?.length ? o.configs : ALL_JOBS;
   const threads = o.threads ?? availableParallelism();
-  const kernels = o.kernels ?? 'wasm';
+  const kernels = o.kernels ?? fastestBackend();
   const seconds = o.seconds ?? 1;
   const budget = o.budget ?? 20;
   log(machineLine());
@@ -151,7 +151,7 @@ export async function runBench(o: BenchOptions): Promise<{ rnn: JobResult[]; tor
       log(`PyTorch ${v.split('\n')[0]}; ${blasLine}`);
     }
   }
-  log(`rnn kernels: ${kernels}${kernels === 'wasm' ? `, ${threads} thread(s)` : ''}; medians of 3 reps (≥ ${seconds} s each) after warm-up${o.compare && !torchMissing ? ', run before and after PyTorch (median of the 6)' : ''}`);
+  log(`rnn kernels: ${kernels}${kernels !== 'js' ? `, ${threads} thread(s)` : ''}; medians of 3 reps (≥ ${seconds} s each) after warm-up${o.compare && !torchMissing ? ', run before and after PyTorch (median of the 6)' : ''}`);
   const head = ['job', 'rnn chars/s', 'ms/step', 'GFLOP/s', 'RSS MB'];
   if (o.compare && !torchMissing) head.push('torch 1t', 'torch 2t', 'torch GF/s', 'torch RSS', 'ratio');
   log(head.map((h, i) => (i === 0 ? h.padEnd(6) : h.padStart(11))).join(''));

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { ALL_JOBS, runBench, runJob } from '../bench/main.js';
 import { describeJobs } from '../bench/workloads.js';
+import { BACKENDS, fastestBackend, type Backend } from '../engine/kernels/index.js';
 import { RnnError } from '../errors.js';
 import { out, printJson } from './output.js';
 import { BENCH_OPTIONS } from '../options.js';
@@ -11,7 +12,7 @@ interface BenchFlags {
   config?: string[];
   compare: boolean;
   threads?: number;
-  kernels: 'wasm' | 'js';
+  kernels?: Backend;
   seconds?: number;
   budget?: number;
   child?: string;
@@ -34,14 +35,14 @@ export function benchCommand(program: Command): void {
     .addOption(new Option('--config <jobs>', `comma-separated jobs: ${ALL_JOBS.join(', ')} (default: all)`).argParser(jobList))
     .addOption(new Option('--compare', 'run the PyTorch reference (scripts/torch_charlm.py) on each job too and print the ratios').default(false))
     .addOption(cliOption(BENCH_OPTIONS.threads))
-    .addOption(new Option('--kernels <kind>', 'wasm or js').choices(['wasm', 'js']).default('wasm'))
+    .addOption(new Option('--kernels <kind>', `${BACKENDS.join(', ')} (default: the fastest built)`).choices(BACKENDS))
     .addOption(cliOption(BENCH_OPTIONS.seconds))
     .addOption(cliOption(BENCH_OPTIONS.budget))
     .addOption(new Option('--child <job>', 'run one job in this process and print it as JSON').hideHelp())
     .addHelpText('after', `\nJobs (character models of tinyshakespeare, V = 65):\n${describeJobs().map((l) => `  ${l}`).join('\n')}`)
     .action(async (flags: BenchFlags) => {
       if (flags.child !== undefined) {
-        printJson(await runJob(jobList(flags.child)[0]!, flags.threads ?? availableParallelism(), flags.kernels, flags.seconds ?? 1));
+        printJson(await runJob(jobList(flags.child)[0]!, flags.threads ?? availableParallelism(), flags.kernels ?? fastestBackend(), flags.seconds ?? 1));
         return;
       }
       await runBench({

@@ -43,14 +43,14 @@ export function infoCommand(program: Command): void {
         const parameters = parameterCount(loaded);
         const t = file.training;
         if (flags.json) {
-          printJson({ path: loaded.path, config: c, parameters, vocab: { size: vocab.size, eos: vocab.eos, chars: vocab.chars.length }, training: t });
+          printJson({ path: loaded.path, config: c, parameters, vocab: { size: vocab.size, eos: vocab.eos, chars: vocab.chars.length }, training: t, kernels: loaded.kernels });
           return;
         }
         if (flags.csv) {
           out(historyCsv(t.history));
           return;
         }
-        const lines = modelCard(loaded).map(([label, value]) => `${label.padEnd(11)} ${value}`);
+        const lines = [...modelCard(loaded), ['runs on', loaded.kernels]].map(([label, value]) => `${label.padEnd(11)} ${value}`);
         out(`${lines.join('\n')}\n${historyText(t.history, flags.all)}`);
       } finally {
         loaded.close();

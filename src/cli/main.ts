@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { kernelsLine } from '../api/kernels.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { fillCommand } from './fill.js';
@@ -23,7 +24,7 @@ function version(): string {
 export function buildProgram(): Command {
   const program = new Command('rnn')
     .description('Character-level RNN, LSTM and GRU language models on the CPU: train, sample, evaluate.')
-    .version(version())
+    .version(`${version()}\n${kernelsLine()}`)
     .option('--no-color', 'no colours in the output (also: NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

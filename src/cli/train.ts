@@ -28,7 +28,7 @@ const EXIT_OUTPUT_CLOSED = 141;
 /** The options a fine-tuned model takes from its base (--init-from). */
 const FROM_BASE = new Set(['cell', 'hidden', 'layers', 'activation', 'peephole', 'coupled', 'minimal', 'resetAfter', 'bidirectional', 'eos', 'minCount', 'maxVocab']);
 /** What a resumed run may still be told; everything else comes from its checkpoint. */
-const RESUMABLE = new Set(['resume', 'steps', 'epochs', 'maxTime', 'patience', 'threads', 'force', 'json', 'quiet']);
+const RESUMABLE = new Set(['resume', 'steps', 'epochs', 'maxTime', 'patience', 'threads', 'kernels', 'force', 'json', 'quiet']);
 
 export function trainCommand(program: Command): void {
   const cmd = program
@@ -49,7 +49,7 @@ predicted from all of the held-out text before it.
 
 Limits (--steps, --epochs, --max-time) are totals of the whole run. \`--resume book.ckpt.json\`
 goes on until they are reached; give a larger one to train further (e.g. --max-time 20m after a
-10-minute run). A resume also accepts --patience, --threads, --force, --json, --quiet, and the
+10-minute run). A resume also accepts --patience, --threads, --kernels, --force, --json, --quiet, and the
 corpus files when they have moved (their SHA-256 must match).
 
 Ctrl-C, SIGTERM, SIGHUP (a closed terminal) and a closed stdout or stderr save a checkpoint and
@@ -60,7 +60,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
         const ignored = command.options.filter((o) => explicit(o.attributeName()) && !RESUMABLE.has(o.attributeName()));
         if (ignored.length > 0) {
           throw new RnnError('--resume takes its options from the checkpoint', {
-            expected: '--resume with at most --steps, --epochs, --max-time, --patience, --threads, --force, --json, --quiet and the corpus files',
+            expected: '--resume with at most --steps, --epochs, --max-time, --patience, --threads, --kernels, --force, --json, --quiet and the corpus files',
             got: ignored.map((o) => o.long ?? o.flags).join(', '), kind: 'usage',
             hint: 'to change other options, start a new run',
           });
@@ -86,7 +86,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
         ? {
             steps: explicit('steps') ? opts.steps : undefined, epochs: explicit('epochs') ? opts.epochs : undefined,
             maxTime: explicit('maxTime') ? opts.maxTime : undefined, patience: explicit('patience') ? opts.patience : undefined,
-            threads: flags.threads, corpus: corpus.length > 0 ? corpus : undefined,
+            threads: flags.threads, kernels: flags.kernels ?? undefined, corpus: corpus.length > 0 ? corpus : undefined,
           }
         : undefined;
       const render = await progressRenderer({ json: flags.json, quiet: flags.quiet });

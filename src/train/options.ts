@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { defaultModelConfig, validateVariants, type ModelConfig } from '../engine/config.js';
+import type { Backend } from '../engine/kernels/backend.js';
 import { RnnError } from '../errors.js';
 import { checkOption, MODEL_OPTIONS, TRAIN_OPTIONS, type OptionSpec, type VAL_SPLITS } from '../options.js';
 import { defaultCorpusPath } from '../tokenizer/corpus.js';
@@ -43,6 +44,8 @@ export interface TrainOptions {
   /** Steps between printed samples; 0: none. */
   sampleEvery: number;
   threads: number;
+  /** The kernel backend; null: RNN_KERNELS, else the fastest built. Not recorded: any backend trains the same model. */
+  kernels: Backend | null;
   /** Keep the N best models by validation loss as files named with their step and loss (0: none). */
   keep: number;
   /** A trained model to start from (fine-tuning: its weights, a fresh optimiser); null: a new model. */
@@ -63,7 +66,7 @@ export const trainDefaults = {
   lrDecay: T.lrDecay.default, lrDecayEvery: T.lrDecayEvery.default, lrDecayStart: T.lrDecayStart.default, clip: T.clip.default, clipMode: T.clipMode.default,
   epochs: T.epochs.default, steps: T.steps.default, maxTime: T.maxTime.default, patience: T.patience.default,
   checkpointEvery: T.checkpointEvery.default, evalEvery: T.evalEvery.default, sampleEvery: T.sampleEvery.default,
-  keep: T.keep.default, initFrom: T.initFrom.default, extendVocab: T.extendVocab.default,
+  keep: T.keep.default, initFrom: T.initFrom.default, extendVocab: T.extendVocab.default, kernels: T.kernels.default,
 } satisfies Partial<TrainOptions>;
 
 /**
@@ -78,8 +81,8 @@ export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = defaultModelCo
 /** What a caller of the library may give: any subset, the model's shape included. */
 export type TrainOptionsInput = Partial<Omit<TrainOptions, 'model'>> & { model?: Partial<TrainOptions['model']> };
 
-/** The options a resumed run may change: its limits, its threads, and where its corpus now is. */
-export type ResumeOverrides = Partial<Pick<TrainOptions, 'steps' | 'epochs' | 'maxTime' | 'patience' | 'threads' | 'corpus'>>;
+/** The options a resumed run may change: its limits, its threads and kernels, and where its corpus now is. */
+export type ResumeOverrides = Partial<Pick<TrainOptions, 'steps' | 'epochs' | 'maxTime' | 'patience' | 'threads' | 'kernels' | 'corpus'>>;
 
 /**
  * Fills in the defaults (an option given as undefined takes its default); an option the library

@@ -19,7 +19,7 @@ import { describeWasmKernels } from '../../src/engine/kernels/wasm.ts';
 import { relaxedSimdSupported } from '../../src/engine/kernels/wasm-node.ts';
 import { loadModelFile } from '../../src/model-io/index.ts';
 import { SAMPLE_OPTIONS } from '../../src/options.ts';
-import { rnn, tempDir } from '../cli/run.ts';
+import { rnn, tempDir, WASM } from '../cli/run.ts';
 import { CHROMIUM } from './chromium.ts';
 
 
@@ -91,7 +91,7 @@ describe.skipIf(CHROMIUM === null)('the sampler in a web page (headless chromium
     dir = tempDir();
     writeFileSync(join(dir, 'c.txt'), readFileSync(resolve(__dirname, '../../corpora/tinyshakespeare.txt'), 'utf8').slice(0, 20_000));
     for (const { file, shape } of MODELS) {
-      const r = rnn(['train', 'c.txt', ...shape, ...TRAIN, '-o', file], { cwd: dir });
+      const r = rnn(['train', 'c.txt', ...shape, ...TRAIN, '-o', file], { cwd: dir, env: WASM });
       expect(r.code, r.stderr).toBe(0);
     }
     browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
@@ -122,7 +122,7 @@ describe.skipIf(CHROMIUM === null)('the sampler in a web page (headless chromium
     it(`${label}: on the WebAssembly kernels Node picks, the page computes the logits \`rnn\` computes, bit for bit, and prints what \`rnn sample\` prints, seed for seed`, async () => {
       const { kernels, samples, logits } = await run(writePage(dir, file, join(dir, file)));
       expect(kernels).toBe(describeWasmKernels(relaxedSimdSupported() ? 'relaxed' : 'simd', 1));
-      const loaded = await loadModel(join(dir, file)); // as `rnn sample` loads it: its kernels, its threads
+      const loaded = await loadModel(join(dir, file), { backend: 'wasm' }); // as `rnn sample` loads it with RNN_KERNELS=wasm: its threads
       for (const [i, prime] of PRIMES.entries()) {
         const x = Int32Array.from(loaded.vocab.encode(prime).ids), T = x.length, V = loaded.vocab.size;
         const node = loaded.model.logits(x, T, 1, loaded.model.newState(1)).subarray((T - 1) * V, T * V);
@@ -130,13 +130,13 @@ describe.skipIf(CHROMIUM === null)('the sampler in a web page (headless chromium
       }
       loaded.close();
       for (const [i, c] of CASES.entries()) {
-        const cli = rnn(['sample', file, ...flags(c)], { cwd: dir });
+        const cli = rnn(['sample', file, ...flags(c)], { cwd: dir, env: WASM });
         expect(cli.code, cli.stderr).toBe(0);
         expect(samples[i]!.seed).toBe(c.seed);
         expect(samples[i]!.text.length).toBe((c.prime ?? '').length + c.length);
         expect(printed(samples[i]!.text), JSON.stringify(c)).toBe(cli.stdout);
       }
-      const json = JSON.parse(rnn(['sample', file, ...flags(CASES[2]!), '--json'], { cwd: dir }).stdout) as { text: string };
+      const json = JSON.parse(rnn(['sample', file, ...flags(CASES[2]!), '--json'], { cwd: dir, env: WASM }).stdout) as { text: string };
       expect(samples[2]!.text).toBe(json.text);
     });
   }

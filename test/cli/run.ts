@@ -17,10 +17,13 @@ export interface Run {
   stderr: string;
 }
 
-export function rnn(args: string[], opts: { cwd?: string; input?: string | Buffer; timeout?: number } = {}): Run {
+/** The environment of a run whose figures are those of the WebAssembly kernels' bits (another backend trains another model). */
+export const WASM = { RNN_KERNELS: 'wasm' };
+
+export function rnn(args: string[], opts: { cwd?: string; input?: string | Buffer; timeout?: number; env?: Record<string, string> } = {}): Run {
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd, input: opts.input, encoding: 'utf8', timeout: opts.timeout ?? 120_000,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

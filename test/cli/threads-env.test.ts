@@ -15,8 +15,8 @@ describe('RNN_THREADS', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.txt'), 'to be or not to be\n'.repeat(200));
     const train = ['train', 'c.txt', '--hidden', '8', '--steps', '2', '--seed', '1', '--force'];
-    expect(rnnWith('2', train, dir).stderr).toMatch(/WebAssembly[^\n]*, 2 threads/);
-    expect(rnnWith('2', [...train, '--threads', '1'], dir).stderr).toMatch(/WebAssembly[^\n]*, 1 thread\b/);
+    expect(rnnWith('2', train, dir).stderr).toMatch(/(WebAssembly|native)[^\n]*, 2 threads/);
+    expect(rnnWith('2', [...train, '--threads', '1'], dir).stderr).toMatch(/(WebAssembly|native)[^\n]*, 1 thread\b/);
     const bad = rnnWith('many', ['sample', 'c.json', '-n', '5'], dir);
     expectCleanError(bad);
     expect(bad.stderr).toMatch(/invalid RNN_THREADS=many \(expected a whole number/);

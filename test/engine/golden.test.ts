@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/engine/config.ts';
-import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { referenceKernels, type Kernels } from '../../src/engine/kernels/index.ts';
 import { createModel } from '../../src/engine/create.ts';
 import type { DType } from '../../src/engine/types.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { FAST_BACKENDS } from './kernels/backends.ts';
 
 /**
  * Fixtures written by scripts/make-golden.py (float64): torch.nn.{RNN,LSTM,GRU} + nn.Linear, and for
@@ -35,8 +36,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function run(g: Golden, dtype: DType) {
-  const model = createModel(g.config, referenceKernels(dtype), new Rng(0));
+function run(g: Golden, dtype: DType, kernels: Kernels = referenceKernels(dtype)) {
+  const model = createModel(g.config, kernels, new Rng(0));
   // same names, shapes and order as PyTorch's named_parameters()
   expect(model.params.map((p) => p.name)).toEqual(g.params.map((p) => p.name));
   for (const p of g.params) {
@@ -55,6 +56,14 @@ function run(g: Golden, dtype: DType) {
 }
 
 describe('golden: the engine reproduces PyTorch exactly (float64)', () => {
+  const fast = new Map<string, Kernels>();
+  beforeAll(async () => {
+    for (const b of FAST_BACKENDS) fast.set(b.name, await b.create({ threads: 2 }));
+  });
+  afterAll(() => {
+    for (const k of fast.values()) k.close?.();
+  });
+
   for (const name of [
     'rnn-tanh', 'rnn-relu', 'lstm', 'gru-reset-after', // torch.nn modules
     'lstm-peephole', 'lstm-coupled', 'lstm-peephole-coupled', 'gru-cho', 'gru-minimal', // autograd of the cells' equations
@@ -69,13 +78,15 @@ describe('golden: the engine reproduces PyTorch exactly (float64)', () => {
       expect(maxAbsDiff(state, g.state1)).toBeLessThan(1e-12);
     });
 
-    it(`${name} (float32 path, close)`, () => {
-      const g = load(name);
-      const { model, loss, state } = run(g, 'f32');
-      expect(Math.abs(loss - g.loss)).toBeLessThan(1e-5);
-      for (const p of model.params) expect(maxAbsDiff(p.grad, g.grads[p.name]!), p.name).toBeLessThan(1e-5);
-      expect(maxAbsDiff(model.dState0, g.dState0)).toBeLessThan(1e-5);
-      expect(maxAbsDiff(state, g.state1)).toBeLessThan(1e-5);
-    });
+    for (const backend of ['reference', ...FAST_BACKENDS.map((b) => b.name)]) {
+      it(`${name} (float32 on the ${backend} kernels, close)`, () => {
+        const g = load(name);
+        const { model, loss, state } = run(g, 'f32', fast.get(backend));
+        expect(Math.abs(loss - g.loss)).toBeLessThan(1e-5);
+        for (const p of model.params) expect(maxAbsDiff(p.grad, g.grads[p.name]!), p.name).toBeLessThan(1e-5);
+        expect(maxAbsDiff(model.dState0, g.dState0)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(state, g.state1)).toBeLessThan(1e-5);
+      });
+    }
   }
 });

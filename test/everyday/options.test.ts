@@ -219,7 +219,7 @@ describe('#12.20 no internal jargon in what a user reads', () => {
     const r = rnn(['train', 'c.txt', '--hidden', '192', '--layers', '1', '--steps', '1', '--batch-size', '2', '--seq-length', '4', '-o', 'h.json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/adam lr 0\.00667,/);
-    expect(r.stderr).toMatch(/WebAssembly SIMD|TypeScript reference/);
+    expect(r.stderr).toMatch(/native (AVX-512|AVX2|NEON|SSE2)|WebAssembly SIMD|TypeScript reference/);
     expect(r.stderr).not.toMatch(/wasm-|0\.00666666/);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradients } from '../../src/api/gradients.ts';
 import { defaultModelConfig } from '../../src/engine/config.ts';
-import { expectCleanError, rnn, tempDir } from '../cli/run.ts';
+import { expectCleanError, rnn, tempDir, WASM } from '../cli/run.ts';
 import { variants } from '../engine/variants.ts';
 
 /** Lines that need memory: a key, `span` dots, the key again (predictable only by remembering it). */
@@ -41,9 +41,9 @@ describe('rnn gradients', () => {
     const reach: Record<string, ReachJson> = {};
     for (const cell of ['rnn', 'lstm']) {
       const t = rnn(['train', 'mem.txt', '--cell', cell, '--hidden', '32', '--layers', '1', '--dropout', '0', '--steps', '1000',
-        '--batch-size', '16', '--seq-length', '64', '--seed', '2', '-o', `${cell}.json`, '--quiet'], { cwd: dir });
+        '--batch-size', '16', '--seq-length', '64', '--seed', '2', '-o', `${cell}.json`, '--quiet'], { cwd: dir, env: WASM });
       expect(t.code, t.stderr).toBe(0);
-      const g = rnn(['gradients', '--model', `${cell}.json`, '--max-distance', '40', '--json'], { cwd: dir });
+      const g = rnn(['gradients', '--model', `${cell}.json`, '--max-distance', '40', '--json'], { cwd: dir, env: WASM });
       expect(g.code, g.stderr).toBe(0);
       reach[cell] = JSON.parse(g.stdout) as ReachJson;
     }

@@ -46,7 +46,8 @@ export interface GemmOps {
    * handle holds a copy: pack again after B changes.
    */
   packB?(transB: boolean, K: number, N: number, B: Vec, bOff: number, ldb: number, into?: PackedB): PackedB;
-  /** Optional (with packB): C (M×N) = op(A)·B + beta·C for a packed B of the same K×N. Same bits as gemm. */
+  /** Optional (with packB): C (M×N) = op(A)·B + beta·C for a packed B of the same K×N. Same bits as gemm (but for
+   *  fewer than 4 rows of A against a transposed B, where gemm takes dot products). */
   gemmPacked?(transA: boolean, M: number, A: Vec, aOff: number, lda: number, packed: PackedB, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void;
   /**
    * Optional: run these GEMMs (in order) while the caller goes on, e.g. a layer's weight gradients

@@ -30,6 +30,19 @@ export interface WasmExports {
   scatter_rows(P: number, n: number, dG: number, tok: number, dwT: number): void;
   gather_cols(P: number, n: number, I: number, w: number, tok: number, bias: number, gates: number): void;
   scatter_cols(P: number, n: number, I: number, dG: number, tok: number, dw: number): void;
+  // the whole recurrences over `rows` rows of a batch of B (asm/steps.ts)
+  rnn_tanh_steps_forward(T: number, B: number, rows: number, H: number, gates: number, hAll: number, whhT: number, scratch: number): void;
+  rnn_tanh_steps_backward(T: number, B: number, rows: number, H: number, hAll: number, dH: number, dhNext: number, dGates: number, whh: number, scratch: number): void;
+  lstm_steps_forward(T: number, B: number, rows: number, H: number, gates: number, cAll: number, tanhC: number, hAll: number, whhT: number, scratch: number): void;
+  lstm_steps_backward(
+    T: number, B: number, rows: number, H: number, gates: number, cAll: number, tanhC: number, dH: number,
+    dhNext: number, dcNext: number, dGates: number, whh: number, scratch: number,
+  ): void;
+  gru_steps_forward(T: number, B: number, rows: number, H: number, G: number, gates: number, hAll: number, rh: number, whAT: number, whNT: number, scratch: number): void;
+  gru_steps_backward(
+    T: number, B: number, rows: number, H: number, G: number, gates: number, hAll: number, dH: number,
+    dhNext: number, drh: number, dGates: number, whA: number, whN: number, scratch: number,
+  ): void;
 }
 
 /**

@@ -39,7 +39,8 @@ export function relaxedSimdSupported(): boolean {
 }
 
 const modules = new Map<WasmVariant, WasmModule>();
-function compiled(variant: WasmVariant): WasmModule {
+/** The compiled shared-memory module of a variant (compiled once per process). */
+export function compiledWasm(variant: WasmVariant): WasmModule {
   let m = modules.get(variant);
   if (!m) {
     m = new WA.Module(wasmBinary(variant, 'shared'));
@@ -51,7 +52,7 @@ function compiled(variant: WasmVariant): WasmModule {
 export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
   const variant: WasmVariant = (opts.relaxed ?? true) && relaxedSimdSupported() ? 'relaxed' : 'simd';
   return instantiateWasmKernels({
-    module: compiled(variant), variant, parallelFlops: opts.parallelFlops,
+    module: compiledWasm(variant), variant, parallelFlops: opts.parallelFlops,
     memory: { shared: true, threads: opts.threads ?? availableParallelism(), pool: ThreadPool.create },
   });
 }

@@ -2,6 +2,7 @@ import { RnnError } from '../../errors.js';
 import { formatBytes } from '../memory.js';
 import type { Vec } from '../types.js';
 import { createJsKernels } from './js/index.js';
+import { NATIVE_FNS, describeNativeKernels, type NativeAddon, type NativeContext, type NativeExports } from './native.js';
 import type { GemmCall, Kernels, PackedB } from './ops.js';
 import { JOB_INTS, LATER_MAX, ROW_JOB_INTS, STEP_FNS, STEP_MAX_ARGS, type KernelPool, type PoolFactory, type StepFn } from './pool-jobs.js';
 import { WA, type WasmExports, type WasmModule } from './wasm-api.js';
@@ -20,6 +21,8 @@ import { createWasmSteps } from './wasm-steps.js';
 export interface WasmKernels extends Kernels {
   readonly threads: number;
   readonly variant: WasmVariant;
+  /** The native instruction set that runs the hot ops, when a native addon does (native.ts). */
+  readonly nativeIsa: string | null;
   /** Bytes handed out by alloc so far. */
   allocated(): number;
   /** Stop the worker threads (idempotent; workers never keep the process alive anyway). */
@@ -43,6 +46,11 @@ export interface WasmCoreOptions {
   memory: WasmMemoryPlan;
   /** Minimum 2·M·N·K for a GEMM to be split over threads. */
   parallelFlops?: number;
+  /**
+   * Run the hot ops (GEMMs, recurrences, loss, optimiser updates) in this native addon on the same
+   * memory, on its own `memory.threads` threads (the memory must be shared: its base never moves).
+   */
+  native?: NativeAddon;
 }
 
 const PAGE = 65536;
@@ -64,14 +72,18 @@ export function describeWasmKernels(variant: WasmVariant, threads: number): stri
 
 /** The kernel set on a fresh memory of the plan, running the compiled `module`. */
 export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<WasmKernels> {
-  const { module, variant, memory: plan } = opts;
-  const threads = plan.shared ? Math.max(1, Math.floor(plan.threads)) : 1;
+  const { module, variant, memory: plan, native } = opts;
+  if (native && !plan.shared) throw new RnnError('native kernels need a shared memory');
+  const requested = plan.shared ? Math.max(1, Math.floor(plan.threads)) : 1;
+  const threads = native ? 1 : requested; // the JS side's threads: a native context brings its own
   // measured: with workers that spin between jobs, sharing pays from ~1 MFLOP (C6 +25%, C5 +20%)
   const parallelFlops = opts.parallelFlops ?? 1 << 20;
   const parallelBytes = opts.parallelFlops === 0 ? 0 : 1 << 22; // 4 MB of B: W_hh of a 512-unit LSTM
   const js = createJsKernels('f32'); // the reference ops this backend does not override
   const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: plan.shared });
-  const ex = (await WA.instantiate(module, { env: { memory } })).exports as unknown as WasmExports;
+  const wasmEx = (await WA.instantiate(module, { env: { memory } })).exports as unknown as WasmExports;
+  const nat: NativeContext | null = native ? native.create(new Uint8Array(memory.buffer), requested, opts.parallelFlops) : null;
+  const ex: WasmExports = nat ? { ...wasmEx, ...(Object.fromEntries(NATIVE_FNS.map((k) => [k, nat[k]])) as NativeExports) } : wasmEx;
   const scratchBytes = ex.scratchBytes();
   const outOfMemory = (limit: number, need: number): RnnError => new RnnError('out of WebAssembly memory', {
     expected: `at most ${formatBytes(limit)} in all`, got: `${formatBytes(need)}`,
@@ -101,6 +113,7 @@ export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<Was
       memory.grow(Math.max(need, Math.min(MAX_PAGES - buffer.byteLength / PAGE, buffer.byteLength / PAGE >> 2)));
       buffer = memory.buffer;
       ours.add(buffer);
+      nat?.resize(new Uint8Array(buffer));
     }
     top = end;
     return at;
@@ -192,7 +205,7 @@ export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<Was
 
   // --- whole recurrences, the batch split into blocks of rows (asm/steps.ts) ---
   const stepJob = new Int32Array(ROW_JOB_INTS);
-  const stepFn = (fn: StepFn): ((...a: number[]) => void) => (ex as unknown as Record<StepFn, (...a: number[]) => void>)[fn];
+  const stepFn = (fn: StepFn): ((...a: number[]) => void) => ex[fn] as (...a: number[]) => void;
   // One block per thread, in whole MR rows: every block streams all of the packed W_hh at every
   // step, so fewer, taller blocks reuse each B panel more. Measured against one shared GEMM per
   // step: C6's forward recurrence 57 → 50 µs per step; whole training steps C3 and C5 +5%. With a
@@ -219,11 +232,12 @@ export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<Was
     ...js,
     ...createWasmFused(ex, own, allocBytes, () => buffer, js),
     ...createWasmSteps(own, packedAt, runSteps),
-    name: `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
-    description: describeWasmKernels(variant, threads),
+    name: nat ? `native-${native!.isa.toLowerCase()}${nat.threads > 1 ? `-${nat.threads}t` : ''}` : `wasm-${variant}${threads > 1 ? `-${threads}t` : ''}`,
+    description: nat ? describeNativeKernels(native!.isa, nat.threads) : describeWasmKernels(variant, threads),
     dtype: 'f32',
-    threads,
+    threads: nat ? nat.threads : threads,
     variant,
+    nativeIsa: native?.isa ?? null,
     alloc,
     memoryLimit: capacity - ARENA_START - threads * scratchBytes,
     gemm,
@@ -232,6 +246,9 @@ export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<Was
     gemmLater,
     sync: () => pool?.sync(run),
     allocated: () => top - ARENA_START,
-    close: () => pool?.close(),
+    close: () => {
+      pool?.close();
+      nat?.close();
+    },
   };
 }

@@ -1,0 +1,29 @@
+// The cells' element-wise timestep kernels and whole-sequence recurrences (cells.cc), the same
+// formulas as the reference cells (src/engine/cells) and asm/. H % 4 == 0.
+#pragma once
+#include "simd.h"
+
+// One timestep, B rows (the layouts of src/engine/cells/lstm.ts, gru.ts).
+void lstm_forward(int B, int H, float* gates, const float* cPrev, float* cNew, float* tanhC, float* h);
+void lstm_backward(int B, int H, const float* gates, const float* cPrev, const float* tanhC, const float* dH,
+                   float* dhNext, float* dcNext, float* dGates);
+void tanh_forward(int n, const float* a, float* h);
+void tanh_backward(int n, const float* h, const float* dH, const float* dhNext, float* dA);
+void gru_forward_rz(int B, int H, float* gates, const float* hPrev, float* rh);
+void gru_out(int B, int H, int G, int zAct, float* gates, const float* hPrev, float* hNew);
+void gru_out_backward(int B, int H, int G, const float* gates, const float* hPrev, const float* dH, float* dhNext, float* dGates);
+void gru_backward_r(int B, int H, const float* gates, const float* hPrev, const float* drh, float* dhNext, float* dGates);
+
+// Whole recurrences over `rows` rows of a batch of B (pointers at the block's first row), W_hh
+// operands prepacked by pack_b_all; scratch: SCRATCH_FLOATS (gemm.h).
+void rnn_tanh_steps_forward(int T, int B, int rows, int H, float* gates, float* hAll, const float* whhT, float* scratch);
+void rnn_tanh_steps_backward(int T, int B, int rows, int H, const float* hAll, const float* dH, float* dhNext, float* dGates,
+                             const float* whh, float* scratch);
+void lstm_steps_forward(int T, int B, int rows, int H, float* gates, float* cAll, float* tanhC, float* hAll,
+                        const float* whhT, float* scratch);
+void lstm_steps_backward(int T, int B, int rows, int H, const float* gates, const float* cAll, const float* tanhC,
+                         const float* dH, float* dhNext, float* dcNext, float* dGates, const float* whh, float* scratch);
+void gru_steps_forward(int T, int B, int rows, int H, int G, float* gates, float* hAll, float* rh, const float* whAT,
+                       const float* whNT, float* scratch);
+void gru_steps_backward(int T, int B, int rows, int H, int G, const float* gates, const float* hAll, const float* dH,
+                        float* dhNext, float* drh, float* dGates, const float* whA, const float* whN, float* scratch);
