@@ -3,7 +3,7 @@
     "target_name": "rnn_native",
     "sources": [
       "native/addon.cc", "native/gemm.cc", "native/cells.cc", "native/loss.cc",
-      "native/update.cc", "native/pool.cc", "native/parallel.cc"
+      "native/update.cc", "native/pool.cc", "native/parallel.cc", "native/units.cc"
     ],
     "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],
     "cflags_cc": ["-O3", "-march=native", "-fno-math-errno", "-ffp-contract=fast", "-std=gnu++17", "-fno-exceptions"],

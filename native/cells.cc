@@ -5,51 +5,59 @@
 #include "activations.h"
 #include "gemm.h"
 
-/** i f g o = σ σ tanh σ (a);  c = f⊙c⟨t−1⟩ + i⊙g;  h = o⊙tanh(c)   gates (B, 4H) activated in place */
-void lstm_forward(int B, int H, float* gates, const float* cPrev, float* cNew, float* tanhC, float* h) {
+// One element-wise body for the vector lanes and the scalar tail alike: F is vf or float.
+template <typename F> static inline F ld(const float* p) { if constexpr (sizeof(F) == sizeof(float)) return *p; else return vload(p); }
+template <typename F> static inline void st(float* p, F x) { if constexpr (sizeof(F) == sizeof(float)) *p = x; else vstore(p, x); }
+/** body(j, F{}) for j in [j0, j1): VL at a time, then one at a time. */
+template <typename Body> static inline void lanes(int j0, int j1, Body body) {
+  int j = j0;
+  for (; j + VL <= j1; j += VL) body(j, vf{});
+  for (; j < j1; j++) body(j, 0.0f);
+}
+
+/** i f g o = σ σ tanh σ (a);  c = f⊙c⟨t−1⟩ + i⊙g;  h = o⊙tanh(c)   gates (B, 4H) activated in place; units [j0, j1) */
+void lstm_forward_units(int B, int H, int j0, int j1, float* gates, const float* cPrev, float* cNew, float* tanhC, float* h) {
   for (int b = 0; b < B; b++) {
-    float* __restrict gi = gates + (ptrdiff_t)b * 4 * H;
-    float* __restrict gf = gi + H;
-    float* __restrict gg = gi + 2 * H;
-    float* __restrict go = gi + 3 * H;
-    const float* __restrict cp = cPrev + (ptrdiff_t)b * H;
-    float* __restrict cn = cNew + (ptrdiff_t)b * H;
-    float* __restrict tc = tanhC + (ptrdiff_t)b * H;
-    float* __restrict hb = h + (ptrdiff_t)b * H;
-    for (int j = 0; j < H; j++) {
-      const float i = sigmoid_r(gi[j]), f = sigmoid_r(gf[j]), g = tanh_r(gg[j]), o = sigmoid_r(go[j]);
-      const float c = f * cp[j] + i * g;
-      const float t = tanh_r(c);
-      gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
-      cn[j] = c; tc[j] = t; hb[j] = o * t;
-    }
+    float* g = gates + (ptrdiff_t)b * 4 * H;
+    const float* cp = cPrev + (ptrdiff_t)b * H;
+    float *cn = cNew + (ptrdiff_t)b * H, *tc = tanhC + (ptrdiff_t)b * H, *hb = h + (ptrdiff_t)b * H;
+    lanes(j0, j1, [&](int j, auto lane) {
+      using F = decltype(lane);
+      const F i = sigmoid_r(ld<F>(g + j)), f = sigmoid_r(ld<F>(g + H + j)), gg = tanh_r(ld<F>(g + 2 * H + j)), o = sigmoid_r(ld<F>(g + 3 * H + j));
+      const F c = f * ld<F>(cp + j) + i * gg;
+      const F t = tanh_r(c);
+      st(g + j, i); st(g + H + j, f); st(g + 2 * H + j, gg); st(g + 3 * H + j, o);
+      st(cn + j, c); st(tc + j, t); st(hb + j, o * t);
+    });
   }
+}
+
+void lstm_forward(int B, int H, float* gates, const float* cPrev, float* cNew, float* tanhC, float* h) {
+  lstm_forward_units(B, H, 0, H, gates, cPrev, cNew, tanhC, h);
 }
 
 /** dh = dH + dhNext;  dc = dcNext + dh⊙o⊙(1−tanh²c);  da_{i,f,g,o};  dcNext := dc⊙f */
 void lstm_backward(int B, int H, const float* gates, const float* cPrev, const float* tanhC, const float* dH,
                    float* dhNext, float* dcNext, float* dGates) {
   for (int b = 0; b < B; b++) {
-    const float* __restrict gi = gates + (ptrdiff_t)b * 4 * H;
-    float* __restrict di = dGates + (ptrdiff_t)b * 4 * H;
+    const float* g = gates + (ptrdiff_t)b * 4 * H;
+    float* d = dGates + (ptrdiff_t)b * 4 * H;
     const ptrdiff_t o = (ptrdiff_t)b * H;
-    const float* __restrict cp = cPrev + o;
-    const float* __restrict tc = tanhC + o;
-    const float* __restrict dh = dH + o;
-    const float* __restrict dn = dhNext + o;
-    float* __restrict dc = dcNext + o;
-    for (int j = 0; j < H; j++) {
-      const float i = gi[j], f = gi[H + j], g = gi[2 * H + j], og = gi[3 * H + j];
-      const float t = tc[j];
-      const float d = dh[j] + dn[j];
-      const float dao = d * t * og * (1.0f - og);
-      const float dcv = dc[j] + d * og * (1.0f - t * t);
-      di[j] = dcv * g * i * (1.0f - i);
-      di[H + j] = dcv * cp[j] * f * (1.0f - f);
-      di[2 * H + j] = dcv * i * (1.0f - g * g);
-      di[3 * H + j] = dao;
-      dc[j] = dcv * f;
-    }
+    const float *cp = cPrev + o, *tc = tanhC + o, *dh = dH + o, *dn = dhNext + o;
+    float* dc = dcNext + o;
+    lanes(0, H, [&](int j, auto lane) {
+      using F = decltype(lane);
+      const F i = ld<F>(g + j), f = ld<F>(g + H + j), gg = ld<F>(g + 2 * H + j), og = ld<F>(g + 3 * H + j);
+      const F t = ld<F>(tc + j);
+      const F dhj = ld<F>(dh + j) + ld<F>(dn + j);
+      const F dao = dhj * t * og * (1.0f - og);
+      const F dcv = ld<F>(dc + j) + dhj * og * (1.0f - t * t);
+      st(d + j, dcv * gg * i * (1.0f - i));
+      st(d + H + j, dcv * ld<F>(cp + j) * f * (1.0f - f));
+      st(d + 2 * H + j, dcv * i * (1.0f - gg * gg));
+      st(d + 3 * H + j, dao);
+      st(dc + j, dcv * f);
+    });
   }
 }
 
@@ -63,14 +71,14 @@ void tanh_backward(int n, const float* __restrict h, const float* __restrict dH,
   for (int j = 0; j < n; j++) dA[j] = (dH[j] + dhNext[j]) * (1.0f - h[j] * h[j]);
 }
 
-/** r = σ(a_r), z = σ(a_z) in place;  rh = r⊙h⟨t−1⟩   gates (B, 3H) */
-void gru_forward_rz(int B, int H, float* gates, const float* hPrev, float* rh) {
+/** r = σ(a_r), z = σ(a_z) in place;  rh = r⊙h⟨t−1⟩   gates (B, 3H); units [j0, j1) */
+void gru_forward_rz_units(int B, int H, int j0, int j1, float* gates, const float* hPrev, float* rh) {
   for (int b = 0; b < B; b++) {
     float* __restrict gr = gates + (ptrdiff_t)b * 3 * H;
     float* __restrict gz = gr + H;
     const float* __restrict hp = hPrev + (ptrdiff_t)b * H;
     float* __restrict out = rh + (ptrdiff_t)b * H;
-    for (int j = 0; j < H; j++) {
+    for (int j = j0; j < j1; j++) {
       const float r = sigmoid_r(gr[j]);
       gr[j] = r;
       gz[j] = sigmoid_r(gz[j]);
@@ -79,14 +87,16 @@ void gru_forward_rz(int B, int H, float* gates, const float* hPrev, float* rh) {
   }
 }
 
-/** z (σ of it when zAct), n = tanh(a_n) in place;  h⟨t⟩ = (1−z)⊙n + z⊙h⟨t−1⟩   gates (B, G·H) */
-void gru_out(int B, int H, int G, int zAct, float* gates, const float* hPrev, float* hNew) {
+void gru_forward_rz(int B, int H, float* gates, const float* hPrev, float* rh) { gru_forward_rz_units(B, H, 0, H, gates, hPrev, rh); }
+
+/** z (σ of it when zAct), n = tanh(a_n) in place;  h⟨t⟩ = (1−z)⊙n + z⊙h⟨t−1⟩   gates (B, G·H); units [j0, j1) */
+void gru_out_units(int B, int H, int j0, int j1, int G, int zAct, float* gates, const float* hPrev, float* hNew) {
   for (int b = 0; b < B; b++) {
     float* __restrict zr = gates + (ptrdiff_t)b * G * H + (ptrdiff_t)(G - 2) * H;
     float* __restrict nr = zr + H;
     const float* __restrict hp = hPrev + (ptrdiff_t)b * H;
     float* __restrict hn = hNew + (ptrdiff_t)b * H;
-    for (int j = 0; j < H; j++) {
+    for (int j = j0; j < j1; j++) {
       const float z = zAct ? sigmoid_r(zr[j]) : zr[j];
       const float n = tanh_r(nr[j]);
       zr[j] = z;
@@ -96,23 +106,27 @@ void gru_out(int B, int H, int G, int zAct, float* gates, const float* hPrev, fl
   }
 }
 
+void gru_out(int B, int H, int G, int zAct, float* gates, const float* hPrev, float* hNew) {
+  gru_out_units(B, H, 0, H, G, zAct, gates, hPrev, hNew);
+}
+
 /** dh = dH + dhNext;  da_z = dh(h⟨t−1⟩−n)z(1−z);  da_n = dh(1−z)(1−n²);  dhNext := dh⊙z */
 void gru_out_backward(int B, int H, int G, const float* gates, const float* hPrev, const float* dH, float* dhNext, float* dGates) {
   for (int b = 0; b < B; b++) {
     const ptrdiff_t g = (ptrdiff_t)b * G * H + (ptrdiff_t)(G - 2) * H, o = (ptrdiff_t)b * H;
-    const float* __restrict zr = gates + g;
-    float* __restrict dz = dGates + g;
-    const float* __restrict hp = hPrev + o;
-    const float* __restrict dh = dH + o;
-    float* __restrict dn = dhNext + o;
-    for (int j = 0; j < H; j++) {
-      const float z = zr[j], n = zr[H + j];
-      const float d = dh[j] + dn[j];
-      const float omz = 1.0f - z;
-      dz[j] = d * (hp[j] - n) * z * omz;
-      dz[H + j] = d * omz * (1.0f - n * n);
-      dn[j] = d * z;
-    }
+    const float* zr = gates + g;
+    float* dz = dGates + g;
+    const float *hp = hPrev + o, *dh = dH + o;
+    float* dn = dhNext + o;
+    lanes(0, H, [&](int j, auto lane) {
+      using F = decltype(lane);
+      const F z = ld<F>(zr + j), n = ld<F>(zr + H + j);
+      const F d = ld<F>(dh + j) + ld<F>(dn + j);
+      const F omz = 1.0f - z;
+      st(dz + j, d * (ld<F>(hp + j) - n) * z * omz);
+      st(dz + H + j, d * omz * (1.0f - n * n));
+      st(dn + j, d * z);
+    });
   }
 }
 

@@ -13,6 +13,10 @@ void gru_forward_rz(int B, int H, float* gates, const float* hPrev, float* rh);
 void gru_out(int B, int H, int G, int zAct, float* gates, const float* hPrev, float* hNew);
 void gru_out_backward(int B, int H, int G, const float* gates, const float* hPrev, const float* dH, float* dhNext, float* dGates);
 void gru_backward_r(int B, int H, const float* gates, const float* hPrev, const float* drh, float* dhNext, float* dGates);
+// the same forwards on the hidden units [j0, j1) only (a thread's share of a step)
+void lstm_forward_units(int B, int H, int j0, int j1, float* gates, const float* cPrev, float* cNew, float* tanhC, float* h);
+void gru_forward_rz_units(int B, int H, int j0, int j1, float* gates, const float* hPrev, float* rh);
+void gru_out_units(int B, int H, int j0, int j1, int G, int zAct, float* gates, const float* hPrev, float* hNew);
 
 // Whole recurrences over `rows` rows of a batch of B (pointers at the block's first row), W_hh
 // operands prepacked by pack_b_all; scratch: SCRATCH_FLOATS (gemm.h).

@@ -3,6 +3,7 @@
 // ascending inside a block), whatever the tile or thread it lands in: the same bits for any split.
 #include "gemm.h"
 #include <string.h>
+#include <utility>
 
 static inline float atA(const float* a, int lda, int transA, int i, int k) {
   return transA ? a[(ptrdiff_t)k * lda + i] : a[(ptrdiff_t)i * lda + k];
@@ -131,11 +132,68 @@ void pack_b_all(int transB, int K, int N, const float* b, int ldb, float* dst) {
   }
 }
 
+/**
+ * One row of A against a prepacked block of B (kc × nc, panels of NR): four panels at a time, so
+ * that eight accumulators hide the FMA latency. Each element is summed as the micro-kernel sums it
+ * (k ascending, then added to C), so a row has the same bits alone as in a batch.
+ */
+static void row_block(int kc, int nc, const float* a, const float* pB, int acc, float* c) {
+  int jr = 0;
+  for (; jr + 4 * NR <= nc; jr += 4 * NR) {
+    const float* p = pB + (ptrdiff_t)jr * kc;
+    vf s[8];
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) s[q] = vf{};
+    for (int k = 0; k < kc; k++) {
+      const vf ak = vsplat(a[k]);
+#pragma GCC unroll 4
+      for (int q = 0; q < 4; q++) {
+        const float* pq = p + (ptrdiff_t)q * kc * NR + (ptrdiff_t)k * NR;
+        s[2 * q] += ak * vload(pq);
+        s[2 * q + 1] += ak * vload(pq + VL);
+      }
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++) {
+      float* cq = c + jr + (q / 2) * NR + (q % 2) * VL;
+      vstore(cq, acc ? vload(cq) + s[q] : s[q]);
+    }
+  }
+  for (; jr < nc; jr += NR) {
+    const float* p = pB + (ptrdiff_t)jr * kc;
+    vf s0 = vf{}, s1 = vf{};
+    for (int k = 0; k < kc; k++) {
+      const vf ak = vsplat(a[k]);
+      s0 += ak * vload(p + (ptrdiff_t)k * NR);
+      s1 += ak * vload(p + (ptrdiff_t)k * NR + VL);
+    }
+    float t[NR];
+    vstore(t, s0);
+    vstore(t + VL, s1);
+    const int nr = nc - jr < NR ? nc - jr : NR;
+    for (int j = 0; j < nr; j++) c[jr + j] = acc ? c[jr + j] + t[j] : t[j];
+  }
+}
+
 void gemm_prepacked(int transA, int M, int N, int K, const float* a, int lda, const float* bp, int Nfull, int col0,
                     int beta, float* c, int ldc, float* scratch) {
   if (M <= 0 || N <= 0) return;
   if (K == 0) {
     if (!beta) zero_c(M, N, c, ldc);
+    return;
+  }
+  if (M == 1 && !transA) {
+    for (int j0 = col0; j0 < col0 + N;) {
+      const int blk = j0 - j0 % NC;
+      const int ncPad = ((Nfull - blk < NC ? Nfull - blk : NC) + NR - 1) / NR * NR;
+      const int hi = col0 + N < blk + NC ? col0 + N : blk + NC;
+      for (int pc = 0; pc < K; pc += KC) {
+        const int kc = K - pc < KC ? K - pc : KC;
+        const float* pB = bp + (ptrdiff_t)blk * K + (ptrdiff_t)pc * ncPad + (ptrdiff_t)(j0 - blk) * kc;
+        row_block(kc, hi - j0, a + pc, pB, pc > 0 || beta != 0, c + (j0 - col0));
+      }
+      j0 = hi;
+    }
     return;
   }
   float* pA = scratch;
@@ -153,6 +211,26 @@ void gemm_prepacked(int transA, int M, int N, int K, const float* a, int lda, co
     }
     j0 = hi;
   }
+}
+
+// Lane sums of VL vectors at once, as one vector (lane q: Σ of s[q]'s lanes): log₂ VL levels, each
+// folding pairs of vectors whose lanes hold chunks of C partial sums into vectors of chunks of C/2.
+template <int C, bool HI>
+constexpr int fold_lane(int t) {  // lane t of the fold of x, y: the half-chunks of x, then those of y
+  return (t / (C / 2) < VL / C ? 0 : VL) + (t / (C / 2)) % (VL / C) * C + (HI ? C / 2 : 0) + t % (C / 2);
+}
+template <int C, size_t... T>
+static inline vf fold(vf x, vf y, std::index_sequence<T...>) {
+  return __builtin_shufflevector(x, y, fold_lane<C, false>(T)...) + __builtin_shufflevector(x, y, fold_lane<C, true>(T)...);
+}
+template <int C>
+static inline void fold_level(vf* s) {
+  for (int m = 0; m < C / 2; m++) s[m] = fold<C>(s[2 * m], s[2 * m + 1], std::make_index_sequence<VL>{});
+  if constexpr (C > 2) fold_level<C / 2>(s);
+}
+static inline vf lane_sums(vf* s) {
+  fold_level<VL>(s);
+  return s[0];
 }
 
 /** Few rows (batch-1 sampling): stream B unpacked, one row of C at a time, k ascending. */
@@ -194,27 +272,26 @@ static void gemm_rows(int transA, int transB, int M, int N, int K, const float* 
         crow[j] = beta ? crow[j] + s : s;
       }
     } else {
-      // c[j] = dot(row i of A, row j of B): 4 rows of B at a time, VL-lane partial sums, a fixed reduction
+      // c[j] = dot(row i of A, row j of B): VL rows of B at a time, VL-lane partial sums folded into one vector
       const float* ap = a + (ptrdiff_t)i * lda;
-      for (int j = 0; j < N; j += 4) {
-        const int nb = N - j < 4 ? N - j : 4;
-        const float* br[4];
-        for (int q = 0; q < 4; q++) br[q] = b + (ptrdiff_t)(j + (q < nb ? q : 0)) * ldb;
-        vf s0 = vf{}, s1 = vf{}, s2 = vf{}, s3 = vf{};
+      for (int j = 0; j < N; j += VL) {
+        const int nb = N - j < VL ? N - j : VL;
+        const float* br[VL];
+        for (int q = 0; q < VL; q++) br[q] = b + (ptrdiff_t)(j + (q < nb ? q : 0)) * ldb;
+        vf s[VL];
+        for (int q = 0; q < VL; q++) s[q] = vf{};
         int k = 0;
         for (; k + VL <= K; k += VL) {
           const vf av = vload(ap + k);
-          s0 += av * vload(br[0] + k); s1 += av * vload(br[1] + k); s2 += av * vload(br[2] + k); s3 += av * vload(br[3] + k);
+#pragma GCC unroll 16
+          for (int q = 0; q < VL; q++) s[q] += av * vload(br[q] + k);
         }
-        float r[4] = {0, 0, 0, 0};
-        const vf s[4] = {s0, s1, s2, s3};
-        for (int q = 0; q < 4; q++) {
-          float t = 0.0f;
-          for (int l = 0; l < VL; l++) t += s[q][l];
-          for (int kk = k; kk < K; kk++) t += ap[kk] * br[q][kk];
-          r[q] = t;
+        float r[VL];
+        vstore(r, lane_sums(s));
+        for (int q = 0; q < nb; q++) {
+          for (int kk = k; kk < K; kk++) r[q] = fmadd(ap[kk], br[q][kk], r[q]);
+          crow[j + q] = beta ? crow[j + q] + r[q] : r[q];
         }
-        for (int q = 0; q < nb; q++) crow[j + q] = beta ? crow[j + q] + r[q] : r[q];
       }
     }
   }

@@ -68,9 +68,11 @@ static void steps_block(const void* job, int i, float* scratch) {
 
 void par_steps(Pool* pool, Steps& s) {
   // one block per thread, in whole ROW_UNIT rows: every block streams all of W_hh at every step,
-  // so fewer, taller blocks reuse each B panel more
+  // so fewer, taller blocks reuse each B panel more; a batch too small for a block per thread
+  // runs its forward split by hidden units instead (units.cc)
   const int units = (s.rows + ROW_UNIT - 1) / ROW_UNIT;
   const int threads = pool_threads(pool);
+  if (units < threads && units_forward(pool, s)) return;
   const int blocks = units < threads ? units : threads;
   s.per = blocks > 0 ? (units + blocks - 1) / blocks * ROW_UNIT : s.rows;
   pool_run(pool, blocks, steps_block, &s);

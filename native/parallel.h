@@ -23,3 +23,6 @@ struct Steps {
   int per;  // rows per block
 };
 void par_steps(Pool* pool, Steps& s);
+
+/** The forward of a few rows split by hidden units over every thread (units.cc); false when it does not apply. */
+bool units_forward(Pool* pool, const Steps& s);

@@ -14,3 +14,13 @@ int pool_threads(const Pool* pool);
 float* pool_scratch(Pool* pool);
 /** Run chunks 0…chunks−1 of `job` on the caller and the workers; returns when all are done. */
 void pool_run(Pool* pool, int chunks, Task task, const void* job);
+/** Run chunk t of `job` on thread t, every thread at once (chunks may wait for each other at a barrier). */
+void pool_gang(Pool* pool, Task task, const void* job);
+
+/** The threads of a gang job meet here, n of them, again and again. */
+struct Barrier {
+  int n;
+  alignas(64) unsigned count;
+  unsigned gen;
+};
+void barrier_wait(Barrier* b);

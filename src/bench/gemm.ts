@@ -1,10 +1,11 @@
 /**
  * GEMM micro-benchmark: GFLOP/s per shape of the char-RNN workloads for the plain TypeScript
- * kernels, WebAssembly on 1 thread and on 2 threads (relaxed-SIMD FMA and plain SIMD).
+ * kernels, WebAssembly (plain SIMD and relaxed-SIMD FMA) and the native kernels where they were
+ * built, on 1 thread and on 2 threads.
  * Run after a build: node dist/bench/gemm.js [--quick]
  */
 import { pathToFileURL } from 'node:url';
-import { createKernels, type Kernels } from '../engine/kernels/index.js';
+import { createKernels, fastestBackend, type Kernels } from '../engine/kernels/index.js';
 import { machineLine } from './machine.js';
 
 export interface GemmShape { name: string; tA: boolean; tB: boolean; M: number; N: number; K: number }
@@ -27,6 +28,7 @@ export function gemmShapes(): GemmShape[] {
     add(`step  dG·Whh   B=${B} H=${H} G=4`, false, false, B, H, 4 * H);
   }
   add('step  h·Whhᵀ   B=32 H=100 G=1', false, true, 32, 100, 100);
+  add('square (the micro-kernel at its best)', false, false, 1024, 1024, 1024);
   return s;
 }
 
@@ -69,21 +71,22 @@ export async function runGemmBench(opts: { quick?: boolean; log?: (s: string) =>
   const w1 = await createKernels('wasm', { threads: 1 });
   const w2 = await createKernels('wasm', { threads: 2 });
   const s1 = await createKernels('wasm', { threads: 1, relaxed: false });
-  const sets: [string, Kernels][] = [[`js`, js], [s1.description, s1], [w1.description, w1], [w2.description, w2]];
-  log(`GFLOP/s (median of 3)\n${'shape'.padEnd(40)}${'M×N×K'.padEnd(18)}${sets.map(([n]) => n.padStart(12)).join('')}`);
+  const natives = fastestBackend() === 'native' ? [await createKernels('native', { threads: 1 }), await createKernels('native', { threads: 2 })] : [];
+  const sets: [string, Kernels][] = [[`js`, js], ...[s1, w1, w2, ...natives].map((k): [string, Kernels] => [k.name, k])];
+  log(`GFLOP/s (median of 3)\n${'shape'.padEnd(40)}${'M×N×K'.padEnd(18)}${sets.map(([n]) => n.padStart(22)).join('')}`);
   for (const sh of gemmShapes()) {
     const cells: string[] = [];
     for (const [name, k] of sets) {
       const flops = 2 * sh.M * sh.N * sh.K;
       if (name === 'js' && (opts.quick || flops > 3e8)) {
-        cells.push('-'.padStart(12));
+        cells.push('-'.padStart(22));
         continue;
       }
-      cells.push(timeGemm(k, sh, opts.quick ? 0.05 : 0.15).toFixed(2).padStart(12));
+      cells.push(timeGemm(k, sh, opts.quick ? 0.05 : 0.15).toFixed(2).padStart(22));
     }
     log(`${sh.name.padEnd(40)}${`${sh.M}×${sh.N}×${sh.K}`.padEnd(18)}${cells.join('')}`);
   }
-  for (const k of [w1, w2, s1]) k.close?.();
+  for (const k of [w1, w2, s1, ...natives]) k.close?.();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,4 +1,4 @@
-import { FixedB, packWorthIt } from '../kernels/fixed-operand.js';
+import { FixedB } from '../kernels/fixed-operand.js';
 import type { GruStepsBackward, GruStepsForward, Kernels } from '../kernels/ops.js';
 import type { Vec } from '../types.js';
 import { Cell, type CellNames } from './cell.js';
@@ -85,15 +85,13 @@ export class GruCell extends Cell {
   }
 
   protected override prepareForward(T: number, B: number): void {
-    const use = packWorthIt(T, B);
-    this.fwdA.prepare(use);
-    if (this.form === 'cho') this.fwdN.prepare(use);
+    this.fwdA.prepare(T, B);
+    if (this.form === 'cho') this.fwdN.prepare(T, B);
   }
 
   protected override prepareBackward(T: number, B: number): void {
-    const use = packWorthIt(T, B);
-    this.bwdA.prepare(use);
-    if (this.form === 'cho') this.bwdN.prepare(use);
+    this.bwdA.prepare(T, B);
+    if (this.form === 'cho') this.bwdN.prepare(T, B);
   }
 
   protected override foldedBiasRows(): number {

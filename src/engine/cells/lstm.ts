@@ -1,4 +1,4 @@
-import { FixedB, packWorthIt } from '../kernels/fixed-operand.js';
+import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels, LstmStepsBackward, LstmStepsForward } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
 import { Cell, makeParam, type CellNames } from './cell.js';
@@ -90,11 +90,11 @@ export class LstmCell extends Cell {
   }
 
   protected override prepareForward(T: number, B: number): void {
-    this.whhT.prepare(packWorthIt(T, B));
+    this.whhT.prepare(T, B);
   }
 
   protected override prepareBackward(T: number, B: number): void {
-    this.whh.prepare(packWorthIt(T, B));
+    this.whh.prepare(T, B);
   }
 
   protected override allStepsForward(T: number, B: number): boolean {

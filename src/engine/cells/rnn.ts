@@ -1,5 +1,5 @@
 import type { Activation } from '../config.js';
-import { FixedB, packWorthIt } from '../kernels/fixed-operand.js';
+import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels, RnnBackward, RnnForward, RnnStepsBackward, RnnStepsForward } from '../kernels/ops.js';
 import type { Vec } from '../types.js';
 import { Cell, type CellNames } from './cell.js';
@@ -42,11 +42,11 @@ export class RnnCell extends Cell {
   }
 
   protected override prepareForward(T: number, B: number): void {
-    this.whhT.prepare(packWorthIt(T, B));
+    this.whhT.prepare(T, B);
   }
 
   protected override prepareBackward(T: number, B: number): void {
-    this.whh.prepare(packWorthIt(T, B));
+    this.whh.prepare(T, B);
   }
 
   protected stepForward(t: number, B: number): void {

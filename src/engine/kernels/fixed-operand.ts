@@ -14,10 +14,10 @@ export class FixedB {
     private readonly B: Vec, private readonly bOff: number, private readonly ldb: number,
   ) {}
 
-  /** Pack the operand's current values (call after every change of B, before the steps). */
-  prepare(use: boolean): void {
+  /** Pack the operand's current values for a T×B block, if worth it (call after every change of B, before the steps). */
+  prepare(T: number, B: number): void {
     const k = this.kernels;
-    this.on = use && k.packB !== undefined && k.gemmPacked !== undefined;
+    this.on = packWorthIt(k, T, B) && k.packB !== undefined && k.gemmPacked !== undefined;
     if (this.on) this.handle = k.packB!(this.transB, this.K, this.N, this.B, this.bOff, this.ldb, this.handle);
   }
 
@@ -33,5 +33,5 @@ export class FixedB {
   }
 }
 
-/** Whether a T×B block is worth packing W_hh for (several steps of at least a few rows). */
-export const packWorthIt = (T: number, B: number): boolean => T >= 4 && B >= 4;
+/** Whether a T×B block is worth packing W_hh for: several steps of at least the kernel set's packRows rows [4]. */
+const packWorthIt = (k: Kernels, T: number, B: number): boolean => T >= 4 && B >= (k.packRows ?? 4);

@@ -49,6 +49,8 @@ export interface GemmOps {
   /** Optional (with packB): C (M×N) = op(A)·B + beta·C for a packed B of the same K×N. Same bits as gemm (but for
    *  fewer than 4 rows of A against a transposed B, where gemm takes dot products). */
   gemmPacked?(transA: boolean, M: number, A: Vec, aOff: number, lda: number, packed: PackedB, beta: 0 | 1, C: Vec, cOff: number, ldc: number): void;
+  /** Fewest batch rows from which a sequence packs W_hh (and runs the whole recurrences) [4]. */
+  readonly packRows?: number;
   /**
    * Optional: run these GEMMs (in order) while the caller goes on, e.g. a layer's weight gradients
    * on another thread while the layer below backpropagates. Until `sync()`, the caller must not

@@ -20,7 +20,10 @@ for (const backend of FAST_BACKENDS) describe(backend.name, () => {
     k2.close();
   });
 
-  const V = 13, T = 9, B = 10; // two blocks of rows on 2 threads: 8 and 2
+  const V = 13, T = 9;
+  // B = 10: two blocks of rows on 2 threads (8 and 2); B = 2, H = 64: too few rows for a block per
+  // thread, so a kernel set that takes so few rows (native) splits the forward by hidden units
+  const blocks = [{ B: 10, H: 16 }, { B: 2, H: 64 }];
   const variants: [string, Partial<ModelConfig>][] = [
     ['rnn tanh', { cell: 'rnn' }],
     ['lstm', { cell: 'lstm' }],
@@ -41,15 +44,16 @@ for (const backend of FAST_BACKENDS) describe(backend.name, () => {
     return { kernels, taken: () => taken };
   }
 
-  const run = (kernels: Kernels, cfg: Partial<ModelConfig>): TwoSteps => twoSteps(kernels, { hidden: 16, layers: 2, vocabSize: V, ...cfg }, T, B, 3);
+  const run = (kernels: Kernels, cfg: Partial<ModelConfig>, B: number, H: number): TwoSteps => twoSteps(kernels, { hidden: H, layers: 2, vocabSize: V, ...cfg }, T, B, 3);
 
   describe('whole-sequence recurrences', () => {
-    for (const [name, cfg] of variants) {
-      it(`${name}: the same bits on 1 and 2 threads; the same forward as step by step`, () => {
+    for (const [name, cfg] of variants) for (const { B, H } of blocks) {
+      it(`${name}, B=${B} H=${H}: the same bits on 1 and 2 threads; the same forward as step by step`, (ctx) => {
+        if (B < (k1.packRows ?? 4)) ctx.skip(); // this kernel set runs so few rows step by step
         const steps = variant(k1, true);
         const one = variant(k1, false), two = variant(k2, false);
-        const ref = run(steps.kernels, cfg);
-        const a = run(one.kernels, cfg), b = run(two.kernels, cfg);
+        const ref = run(steps.kernels, cfg, B, H);
+        const a = run(one.kernels, cfg, B, H), b = run(two.kernels, cfg, B, H);
         expect(one.taken()).toBeGreaterThan(0);
         expect(two.taken()).toBeGreaterThan(0);
         expect(b.loss).toBe(a.loss);
