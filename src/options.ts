@@ -217,10 +217,13 @@ export const SAMPLE_OPTIONS = {
   seed: seed('random seed (same seed, same text)'),
 };
 
+/** The longest block `rnn eval` runs at once. */
+export const MAX_EVAL_SEQ_LENGTH = 100_000;
+
 /** `rnn eval perplexity` and `rnn score` */
 export const EVAL_OPTIONS = {
   batchSize: spec({ flag: '--batch-size', value: '<B>', help: 'approximate and faster: cut the text into B parts that each start from a zero state', type: int(1, 4096), default: 1, defaultText: '1, the exact figure', hint: 'e.g. --batch-size 32' }),
-  seqLength: spec({ flag: '--seq-length', value: '<T>', help: 'steps per block (the same figure for any T)', type: int(1, 100_000), default: 128, hint: 'e.g. --seq-length 128' }),
+  seqLength: spec({ flag: '--seq-length', value: '<T>', help: 'steps per block (the same figure for any T)', type: int(1, MAX_EVAL_SEQ_LENGTH), default: 128, hint: 'e.g. --seq-length 128' }),
 };
 
 /** `rnn fill` */
