@@ -57,7 +57,7 @@ export function capThreads(requested: number): { threads: number; warning: strin
 /** Which kernels run, in a line for `rnn --version`: the backend chosen, and why not native when it is not. */
 export function kernelsLine(): string {
   const n = nativeAddon();
-  const native = 'addon' in n ? `native ${n.addon.isa} (C++)` : null;
+  const native = 'addon' in n ? `native ${n.addon.isa} (C++)` : 'native (asked for, but not built)';
   const why = 'why' in n ? `; native kernels ${n.why}` : '';
   let backend: Backend;
   try {

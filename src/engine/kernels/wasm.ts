@@ -17,12 +17,12 @@ import { createWasmSteps } from './wasm-steps.js';
  * where shared memory is not to be had. Big GEMMs are split over worker threads by columns (or
  * rows), and a cell's whole recurrence by the batch's rows (asm/steps.ts), each element computed by
  * one thread in a fixed order, so results are bit-identical for a given build and thread count.
+ * Given a native addon (native.ts), the same kernel set runs its hot exports in the addon instead,
+ * on the same memory and the addon's own threads: the native backend.
  */
 export interface WasmKernels extends Kernels {
   readonly threads: number;
   readonly variant: WasmVariant;
-  /** The native instruction set that runs the hot ops, when a native addon does (native.ts). */
-  readonly nativeIsa: string | null;
   /** Bytes handed out by alloc so far. */
   allocated(): number;
   /** Stop the worker threads (idempotent; workers never keep the process alive anyway). */
@@ -238,7 +238,6 @@ export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<Was
     threads: nat ? nat.threads : threads,
     packRows: nat ? 1 : 4, // the native GEMM runs one row against a packed W_hh at full speed
     variant,
-    nativeIsa: native?.isa ?? null,
     alloc,
     memoryLimit: capacity - ARENA_START - threads * scratchBytes,
     gemm,
