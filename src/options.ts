@@ -6,6 +6,7 @@
  */
 import { RnnError } from './errors.js';
 import { BACKENDS } from './engine/kernels/backend.js';
+import { LR_SCHEDULES } from './train/schedule.js';
 import { EOS_MODES } from './tokenizer/segment.js';
 
 /** What an option takes: how it reads from text, which values are valid, and how to say so. */
@@ -184,7 +185,8 @@ export const TRAIN_OPTIONS = {
   batchSize: spec({ flag: '--batch-size', value: '<B>', help: 'parallel streams', type: int(1, 65_536), default: 32 }),
   optimizer: spec({ flag: '--optimizer', value: '<name>', help: 'adam, adagrad, rmsprop or sgd', type: choice(OPTIMIZERS), default: 'adam' }),
   lr: spec({ flag: '--lr', value: '<rate>', help: 'learning rate', defaultText: 'adam 0.01·min(1, 128/hidden) (a tenth of it for a ReLU RNN), adagrad 0.1, rmsprop 0.002, sgd 0.1', type: real({ min: 0, minOpen: true }) }),
-  lrDecay: spec({ flag: '--lr-decay', value: '<factor>', help: 'multiply the learning rate by this every --lr-decay-every steps', type: real({ min: 0, max: 1, minOpen: true }), default: 0.85 }),
+  lrSchedule: spec({ flag: '--lr-schedule', value: '<kind>', help: 'cosine: a short warm-up, then down to 1/100 of --lr exactly as the budget (--steps, --epochs or --max-time) runs out; step: ×--lr-decay every --lr-decay-every steps', type: choice(LR_SCHEDULES), default: 'step' }),
+  lrDecay: spec({ flag: '--lr-decay', value: '<factor>', help: 'with --lr-schedule step: multiply the learning rate by this every --lr-decay-every steps', type: real({ min: 0, max: 1, minOpen: true }), default: 0.85 }),
   lrDecayEvery: spec({ flag: '--lr-decay-every', value: '<n>', help: 'steps between decays', type: int(1), default: 500 }),
   lrDecayStart: spec({ flag: '--lr-decay-start', value: '<n>', help: 'step at which decay starts', type: int(0), default: 1000 }),
   clip: spec({ flag: '--clip', value: '<c>', help: 'gradient clipping threshold (0: off)', type: real({ min: 0 }), default: 5 }),

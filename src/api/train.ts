@@ -200,7 +200,8 @@ function assertOwnFiles(opts: TrainOptions, ckpt: LoadedCheckpoint | null): void
 
 function resumedOptions(ckpt: LoadedCheckpoint, overrides: ResumeOverrides = {}): TrainOptions {
   const saved = ckpt.json.options;
-  const o: TrainOptions = { ...saved, model: { ...saved.model } };
+  // a run from before --lr-schedule decayed in steps: it goes on as it began
+  const o: TrainOptions = { ...saved, lrSchedule: (saved as Partial<TrainOptions>).lrSchedule ?? 'step', model: { ...saved.model } };
   // A checkpoint that was moved (another folder, another machine) takes its model along: the output
   // keeps its place relative to the checkpoint.
   if (ckpt.path !== saved.checkpoint) {
@@ -334,11 +335,10 @@ class FileSink {
     saveModelFile(this.opts.checkpoint, { ...this.fileOf(run), checkpoint: { json, tensors } });
   }
 
-  /** The exact figure `rnn eval perplexity` gives the split: one stream, the state carried through it. */
   /**
-   * The exact one-stream figure (the same for any block length): in blocks as long as a training
-   * block's positions, which the model's buffers already hold, so that W_hh is packed once per
-   * T·B characters instead of once per 128.
+   * The exact figure `rnn eval perplexity` gives the split: one stream, the state carried through it
+   * (the same for any block length), in blocks as long as a training block's positions, which the
+   * model's buffers already hold, so that W_hh is packed once per T·B characters instead of once per 128.
    */
   validate(): number | null {
     if (this.split.valTokens < 1) return null;

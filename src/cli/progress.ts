@@ -68,6 +68,11 @@ export async function progressRenderer(opts: { json: boolean; quiet: boolean }):
       for (const s of samples) say(`--- sample at step ${step}, temperature ${s.temperature} ---\n${s.text}\n---`);
     },
     saved() {},
+    planned(p) {
+      if (opts.json) printJson({ type: 'schedule', ...p });
+      const why = p.basis === 'time' ? 'the steps that fit in --max-time at the speed so far' : 'the step limit';
+      say(`learning rate: down to ${Number(p.finalLr.toPrecision(3))} by step ${p.steps.toLocaleString('en-US')} (${why})`);
+    },
     warning(message) {
       if (opts.json) printJson({ type: 'warning', message });
       if (spinner) spinner.clear();

@@ -75,7 +75,9 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           });
         }
       }
-      const given = Object.fromEntries(Object.keys(TRAIN_OPTIONS).map((k) => [k, flags[k as keyof TrainFlags]]));
+      // commander turns a parser's null ("--max-time none") into "": back to null
+      const value = (k: string): unknown => (flags[k as keyof TrainFlags] === '' && TRAIN_OPTIONS[k as keyof typeof TRAIN_OPTIONS].nullable ? null : flags[k as keyof TrainFlags]);
+      const given = Object.fromEntries(Object.keys(TRAIN_OPTIONS).map((k) => [k, value(k)]));
       const opts: TrainOptionsInput = {
         ...given,
         corpus,

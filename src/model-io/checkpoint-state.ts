@@ -79,6 +79,14 @@ function check(file: ModelFile): { options: Record<string, unknown>; run: Record
     if (file.includes('/') || file.includes('\\') || !file.endsWith('.json')) throw problem(`${g}.kept[${k}].file`, 'a file name (*.json) next to the model', file);
   });
   number(r.elapsedSeconds, `${g}.elapsedSeconds`, 0);
+  // the cosine schedule's plan (checkpoints written before it existed: none, planned again on resume)
+  r.plan = r.plan === undefined ? null : nullable(r.plan, (v) => {
+    const p = object(v, `${g}.plan`);
+    nullable(p.steps, (x) => integer(x, `${g}.plan.steps`, 0, MAX_STEPS));
+    string(p.budget, `${g}.plan.budget`);
+    if (typeof p.timed !== 'boolean') throw problem(`${g}.plan.timed`, 'true or false', p.timed);
+    return p;
+  });
   const optimizerT = integer(j.optimizerT, 'checkpoint.json.optimizerT', 0, MAX_STEPS);
 
   // Tensors: the carried state and one moment set per parameter, finite (decodeTensor saw to that).

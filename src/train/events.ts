@@ -29,6 +29,14 @@ export interface EvalReport {
   entry: HistoryEntry;
 }
 
+/** The learning rate's plan (the cosine schedule): it reaches finalLr at `steps`, the budget's end. */
+export interface PlanReport {
+  steps: number;
+  finalLr: number;
+  /** What sets the end: a step or epoch limit, or the time budget at the speed measured. */
+  basis: 'steps' | 'time';
+}
+
 export type StopReason = 'steps' | 'epochs' | 'max-time' | 'patience' | 'interrupted' | 'diverged';
 
 export interface TrainEvents {
@@ -37,4 +45,5 @@ export interface TrainEvents {
   samples?(step: number, samples: { temperature: number; text: string }[]): void;
   saved?(kind: 'model' | 'checkpoint', path: string): void;
   warning?(message: string): void;
+  planned?(p: PlanReport): void;
 }

@@ -7,6 +7,7 @@ import { defaultCorpusPath } from '../tokenizer/corpus.js';
 import type { EosMode } from '../tokenizer/segment.js';
 import type { ClipMode } from './clip.js';
 import { defaultLr, type OptimizerKind } from './optimizers.js';
+import type { LrScheduleKind } from './schedule.js';
 
 /** Everything a training run is given; a checkpoint stores it so `--resume` needs nothing else. */
 export interface TrainOptions {
@@ -44,6 +45,8 @@ export interface TrainOptions {
   /** Steps between printed samples; 0: none. */
   sampleEvery: number;
   threads: number;
+  /** The learning-rate schedule (schedule.ts). */
+  lrSchedule: LrScheduleKind;
   /** The kernel backend; null: RNN_KERNELS, else the fastest built. Not recorded: any backend trains the same model. */
   kernels: Backend | null;
   /** Keep the N best models by validation loss as files named with their step and loss (0: none). */
@@ -63,7 +66,7 @@ const T = TRAIN_OPTIONS;
 export const trainDefaults = {
   eos: T.eos.default, minCount: T.minCount.default, maxVocab: T.maxVocab.default, valFraction: T.valFraction.default, valSplit: T.valSplit.default,
   seqLength: T.seqLength.default, batchSize: T.batchSize.default, optimizer: T.optimizer.default,
-  lrDecay: T.lrDecay.default, lrDecayEvery: T.lrDecayEvery.default, lrDecayStart: T.lrDecayStart.default, clip: T.clip.default, clipMode: T.clipMode.default,
+  lrSchedule: T.lrSchedule.default, lrDecay: T.lrDecay.default, lrDecayEvery: T.lrDecayEvery.default, lrDecayStart: T.lrDecayStart.default, clip: T.clip.default, clipMode: T.clipMode.default,
   epochs: T.epochs.default, steps: T.steps.default, maxTime: T.maxTime.default, patience: T.patience.default,
   checkpointEvery: T.checkpointEvery.default, evalEvery: T.evalEvery.default, sampleEvery: T.sampleEvery.default,
   keep: T.keep.default, initFrom: T.initFrom.default, extendVocab: T.extendVocab.default, kernels: T.kernels.default,

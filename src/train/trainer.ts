@@ -8,7 +8,7 @@ import type { EvalReport, StopReason, TrainEvents } from './events.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { TrainOptions } from './options.js';
 import { CHECKPOINT_SECONDS } from '../options.js';
-import { learningRate } from './schedule.js';
+import { learningRate, PLAN_AFTER_SECONDS, PLAN_AFTER_SHARE, PLAN_AFTER_STEPS, stepsInTime, type LrSchedule } from './schedule.js';
 
 /** Everything that changes while training; with the weights, a checkpoint holds exactly this. */
 export interface RunState {
@@ -32,6 +32,16 @@ export interface RunState {
   /** The step at which the run last closed (its closing evaluation written to the model), or null. */
   closedAt: number | null;
   elapsedSeconds: number;
+  /** The cosine schedule's plan: the steps the budget allows, for which budget, measured from the speed (a time budget) or not. */
+  plan: LrPlan | null;
+}
+
+export interface LrPlan {
+  steps: number | null;
+  /** The budget it was made for ("steps epochs maxTime"): a resume with another budget plans again. */
+  budget: string;
+  /** Whether a time budget's speed has been measured (the plan is final). */
+  timed: boolean;
 }
 
 /** Where the trainer saves things; the API layer binds these to the model file format. */
@@ -98,12 +108,13 @@ export class Trainer {
     this.run = {
       step: 0, epoch: 0, cursor: 0, rng: this.rng.getState(), history: [], bestValLoss: null, bestStep: null,
       evalsSinceBest: 0, lossSum: 0, lossCount: 0, gradNormSum: 0, clips: 0, stepSeconds: 0, kept: [], closedAt: null, elapsedSeconds: 0,
+      plan: null,
     };
   }
 
   /** Continue from a checkpoint's state (its sizes checked against this run by the caller). */
   restore(r: Resume): void {
-    Object.assign(this.run, r.run, { history: [...r.run.history], kept: [...(r.run.kept ?? [])], closedAt: r.run.closedAt ?? null });
+    Object.assign(this.run, r.run, { history: [...r.run.history], kept: [...(r.run.kept ?? [])], closedAt: r.run.closedAt ?? null, plan: r.run.plan ?? null });
     this.rng.setState(r.run.rng);
     this.batches.cursor = r.run.cursor;
     this.batches.epoch = r.run.epoch;
@@ -138,6 +149,7 @@ export class Trainer {
     // chars/s counts time in training steps only (not evaluation, saving or sampling)
     let lastReport = performance.now(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
     let lastLoss = NaN, gradNorm = 0, reason: StopReason | null = null, lastYield = performance.now();
+    this.planFromSteps();
     // A fresh model's loss is ≈ ln V; ten times that (p(target) ≈ V^−10) means the run has blown up.
     const divergedLoss = 10 * Math.log(model.config.vocabSize) + 10;
 
@@ -160,6 +172,7 @@ export class Trainer {
       if (clip.clipped) run.clips += 1;
       stepsSinceReport += 1; lossSinceReport += loss; if (clip.clipped) clipsSinceReport += 1;
       this.syncRun(elapsed());
+      this.planFromTime(run.step - stepsBefore, (performance.now() - sessionStart) / 1000, elapsed());
 
       if (run.step % opts.evalEvery === 0) await this.evaluate(events.evaluated);
       if (opts.checkpointEvery === null ? performance.now() >= this.nextCheckpoint : run.step % opts.checkpointEvery === 0) await this.checkpoint();
@@ -237,9 +250,40 @@ export class Trainer {
     if (valLoss !== null) this.events.evaluated?.({ step: run.step, valLoss, improved: true, entry });
   }
 
-  private schedule() {
+  private schedule(): LrSchedule {
     const o = this.opts;
-    return { lr: o.lr, decay: o.lrDecay, every: o.lrDecayEvery, start: o.lrDecayStart };
+    return { kind: o.lrSchedule, lr: o.lr, decay: o.lrDecay, every: o.lrDecayEvery, start: o.lrDecayStart, total: this.run.plan?.steps ?? null };
+  }
+
+  /** The cosine schedule's plan as a run (or a resume with another budget) starts: its step limit, if any. */
+  private planFromSteps(): void {
+    const o = this.opts, run = this.run;
+    if (o.lrSchedule !== 'cosine') return;
+    const budget = `${o.steps} ${o.epochs} ${o.maxTime}`;
+    if (run.plan?.budget === budget) return;
+    run.plan = { steps: this.stepLimit(), budget, timed: o.maxTime === null };
+    if (run.plan.timed && run.plan.steps !== null) this.announcePlan('steps');
+  }
+
+  /**
+   * A time budget's plan, once its speed is known: the steps that fit in the time left at the
+   * speed of this session so far (or the step limit, if that comes first). Made once and recorded,
+   * so that the rest of the run, resumes included, follows it exactly.
+   */
+  private planFromTime(sessionSteps: number, sessionSeconds: number, elapsedSeconds: number): void {
+    const o = this.opts, plan = this.run.plan;
+    if (plan === null || plan.timed || o.maxTime === null) return;
+    if (sessionSteps < PLAN_AFTER_STEPS || sessionSeconds < Math.min(PLAN_AFTER_SECONDS, PLAN_AFTER_SHARE * o.maxTime)) return;
+    const inTime = stepsInTime(this.run.step, elapsedSeconds, o.maxTime, sessionSteps / sessionSeconds);
+    const limit = this.stepLimit();
+    plan.steps = limit !== null && limit <= inTime ? limit : inTime;
+    plan.timed = true;
+    this.announcePlan(limit !== null && limit <= inTime ? 'steps' : 'time');
+  }
+
+  private announcePlan(basis: 'steps' | 'time'): void {
+    const steps = this.run.plan!.steps!;
+    this.events.planned?.({ steps, finalLr: learningRate(this.schedule(), steps), basis });
   }
 
   private syncRun(elapsedSeconds: number): void {

@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, modelWithoutTimes, rnn, tempDir } from './run.ts';
 
 // A small bidirectional model, with dropout and a carried state so that an inexact resume would show.
+// the step schedule, whose rate does not depend on the budget: 20 steps resumed to 50 are 50
 const ARGS = ['--bidirectional', '--cell', 'gru', '--hidden', '16', '--layers', '2', '--dropout', '0.1', '--batch-size', '4', '--seq-length', '12',
-  '--eval-every', '10', '--checkpoint-every', '10', '--seed', '3', '--threads', '1', '--output', 'bi.json', '--quiet'];
+  '--eval-every', '10', '--checkpoint-every', '10', '--seed', '3', '--threads', '1', '--output', 'bi.json', '--lr-schedule', 'step', '--quiet'];
 
 describe('rnn train --bidirectional, rnn fill, eval and sample', () => {
   let dir: string;

@@ -44,3 +44,37 @@ describe('the default evaluation cadence', () => {
     expect(g.training.history.map((h) => h.step)).toEqual([150, 300]);
   });
 });
+
+describe('the learning-rate plan (cosine)', () => {
+  it('a step limit is the plan: announced, recorded, the rate at its floor by the last step; a resume to a larger limit plans again', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.txt'), 'To be, or not to be, that is the question.\n'.repeat(200));
+    const args = ['train', 'c.txt', '--hidden', '8', '--layers', '1', '--batch-size', '4', '--seq-length', '16', '--seed', '1', '--max-time', 'none', '--lr-schedule', 'cosine'];
+    const r = rnn([...args, '--steps', '300', '--eval-every', '100'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/learning rate: down to [\d.e-]+ by step 300 \(the step limit\)/);
+    type File = { training: { history: { step: number; lr: number }[]; options: { lr: number; lrSchedule: string } } };
+    const read = (): File => JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')) as File;
+    const f = read();
+    expect(f.training.options.lrSchedule).toBe('cosine');
+    const lr = f.training.options.lr;
+    const rates = f.training.history.map((h) => h.lr / lr);
+    expect(rates[0]).toBeGreaterThan(0.6); // step 99: a third of the way down from the top (past the 30-step warm-up)
+    expect(rates[2]).toBeLessThan(0.011); // step 299: the floor
+    const more = rnn(['train', '--resume', 'c.ckpt.json', '--steps', '600', '--quiet'], { cwd: dir });
+    expect(more.code, more.stderr).toBe(0);
+    const rates2 = read().training.history.map((h) => h.lr / lr);
+    expect(rates2.at(-1)).toBeLessThan(0.011); // the new plan ends at 600
+    expect(rates2[3]!).toBeGreaterThan(0.1); // step 399 of 600: well above the floor again
+  });
+
+  it('the step schedule (the default) halves every --lr-decay-every steps', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.txt'), 'To be, or not to be, that is the question.\n'.repeat(200));
+    const r = rnn(['train', 'c.txt', '--hidden', '8', '--layers', '1', '--steps', '40', '--seed', '1', '--lr-decay', '0.5', '--lr-decay-every', '10', '--lr-decay-start', '0', '--eval-every', '20', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const f = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')) as { training: { history: { lr: number }[]; options: { lr: number; lrSchedule: string } } };
+    expect(f.training.options.lrSchedule).toBe('step');
+    expect(f.training.history[0]!.lr / f.training.options.lr).toBeCloseTo(0.5, 12); // step 19: one halving
+  });
+});

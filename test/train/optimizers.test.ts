@@ -5,7 +5,7 @@ import { referenceKernels } from '../../src/engine/kernels/index.ts';
 import type { Param } from '../../src/engine/types.ts';
 import { clipGradients, gradNorm } from '../../src/train/clip.ts';
 import { createOptimizer, defaultLr, type OptimizerKind } from '../../src/train/optimizers.ts';
-import { learningRate } from '../../src/train/schedule.ts';
+import { learningRate, MIN_FACTOR, stepsInTime, WARMUP_STEPS } from '../../src/train/schedule.ts';
 import { rnn, tempDir } from '../cli/run.ts';
 
 const k = referenceKernels('f32');
@@ -77,14 +77,40 @@ describe('clipping', () => {
   });
 });
 
-describe('learning-rate decay', () => {
-  it('steps down every `every` steps after `start`', () => {
-    const s = { lr: 1, decay: 0.5, every: 10, start: 100 };
+describe('learning-rate schedules', () => {
+  it('step: down every `every` steps after `start`', () => {
+    const s = { kind: 'step' as const, lr: 1, decay: 0.5, every: 10, start: 100, total: null };
     expect(learningRate(s, 0)).toBe(1);
     expect(learningRate(s, 109)).toBe(1);
     expect(learningRate(s, 110)).toBe(0.5);
     expect(learningRate(s, 125)).toBe(0.25);
     expect(learningRate(s, 10_000)).toBe(0.01); // the floor
+  });
+
+  it('cosine: a linear warm-up, then down to the floor exactly at the planned step; lr held while there is no plan', () => {
+    const s = { kind: 'cosine' as const, lr: 2, decay: 0.85, every: 500, start: 1000, total: 5000 as number | null };
+    expect(learningRate(s, 0)).toBeCloseTo(2 / WARMUP_STEPS, 12);
+    expect(learningRate(s, WARMUP_STEPS - 1)).toBeCloseTo(2, 12);
+    const mid = WARMUP_STEPS + (5000 - WARMUP_STEPS) / 2;
+    expect(learningRate(s, mid)).toBeCloseTo(2 * (MIN_FACTOR + (1 - MIN_FACTOR) / 2), 12);
+    expect(learningRate(s, 5000)).toBeCloseTo(2 * MIN_FACTOR, 12);
+    expect(learningRate(s, 9000)).toBeCloseTo(2 * MIN_FACTOR, 12); // past the plan: the floor
+    let prev = Infinity;
+    for (let t = WARMUP_STEPS; t <= 5000; t += 37) {
+      const lr = learningRate(s, t);
+      expect(lr).toBeLessThanOrEqual(prev);
+      prev = lr;
+    }
+    // a short plan warms up over a tenth of it
+    expect(learningRate({ ...s, total: 50 }, 4)).toBeCloseTo(2, 12);
+    expect(learningRate({ ...s, total: 50 }, 0)).toBeCloseTo(0.4, 12);
+    // no plan yet (a time budget before its speed is known): warm up, then hold
+    expect(learningRate({ ...s, total: null }, 10_000)).toBe(2);
+  });
+
+  it('a time budget plans the steps that fit in the time left at the speed measured', () => {
+    expect(stepsInTime(100, 10, 600, 20)).toBe(100 + 590 * 20);
+    expect(stepsInTime(100, 700, 600, 20)).toBe(100); // over time: no more
   });
 });
 
@@ -98,7 +124,8 @@ describe('the default learning rate', () => {
     expect(defaultLr('adagrad', shape('rnn', 'relu', 128))).toBe(0.1);
     const dir = tempDir();
     writeFileSync(join(dir, 'c.txt'), readFileSync(resolve(__dirname, '../../corpora/tinyshakespeare.txt')).subarray(0, 100_000));
-    const relu = ['train', 'c.txt', '--cell', 'rnn', '--activation', 'relu', '--hidden', '128', '--steps', '20', '--seed', '1', '--quiet', '--force'];
+    // the rate itself from the first step: the step schedule (the cosine one would warm up)
+    const relu = ['train', 'c.txt', '--cell', 'rnn', '--activation', 'relu', '--hidden', '128', '--steps', '20', '--seed', '1', '--lr-schedule', 'step', '--quiet', '--force'];
     expect(rnn(relu, { cwd: dir }).code).toBe(0);
     const usual = rnn([...relu, '--lr', '0.01'], { cwd: dir });
     expect(usual.code).toBe(1);
