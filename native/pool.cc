@@ -118,6 +118,13 @@ Pool* pool_create(int threads) {
   return p;
 }
 
+/** The next job number: 30 bits (the control word keeps 2 for the state), never 0 (no job's number). */
+static unsigned next_job(Pool* p) {
+  p->seq = (p->seq + 1) & 0x3fffffff;
+  if (p->seq == 0) p->seq = 1;
+  return p->seq;
+}
+
 static void wake(Worker* w) {
   if (LOAD(w->sleeping)) {
     pthread_mutex_lock(&w->mu);
@@ -129,11 +136,11 @@ static void wake(Worker* w) {
 void pool_destroy(Pool* p) {
   if (!p) return;
   STORE(p->closing, 1);
-  p->seq++;
+  const unsigned last = next_job(p);
   for (int t = 0; t < p->threads - 1; t++) {
     Worker* w = &p->workers[t];
     pthread_mutex_lock(&w->mu);
-    STORE(w->ctl, p->seq << 2 | 2);
+    STORE(w->ctl, last << 2 | 2);
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, nullptr);
@@ -156,9 +163,7 @@ static void launch(Pool* p, int chunks, Task task, const void* job, int gang) {
   p->chunks = chunks;
   p->gang = gang;
   STORE(p->next, 0);
-  const unsigned seq = ++p->seq & 0x3fffffff;
-  if (seq == 0) return launch(p, chunks, task, job, gang);  // 0 is no job's number
-  p->seq = seq;
+  const unsigned seq = next_job(p);
   for (int t = 0; t < p->threads - 1; t++) {
     STORE(p->workers[t].ctl, seq << 2);  // open
     wake(&p->workers[t]);

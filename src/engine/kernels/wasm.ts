@@ -236,7 +236,7 @@ export async function instantiateWasmKernels(opts: WasmCoreOptions): Promise<Was
     description: nat ? describeNativeKernels(native!.isa, nat.threads) : describeWasmKernels(variant, threads),
     dtype: 'f32',
     threads: nat ? nat.threads : threads,
-    packRows: nat ? 1 : 4, // the native GEMM runs one row against a packed W_hh at full speed
+    ...(nat ? { packRows: 1 } : {}), // the native GEMM runs one row against a packed W_hh at full speed
     variant,
     alloc,
     memoryLimit: capacity - ARENA_START - threads * scratchBytes,
