@@ -72,17 +72,21 @@ export const bool: OptionType<boolean> = {
   valid: (v): v is boolean => typeof v === 'boolean',
 };
 
+/** A value, or "none" → null (no limit). */
+export function orNone<T>(of: OptionType<T>): OptionType<T | null> {
+  return { expected: `${of.expected}, or none`, parse: (s) => (s.trim() === 'none' ? null : of.parse(s)), valid: (v): v is T | null => v === null || of.valid(v) };
+}
+
 /** "90", "90s", "10m", "1.5h" → seconds; "none" → null (no limit). */
-export const duration: OptionType<number | null> = {
-  expected: 'a duration such as 90s, 10m or 1.5h, or none',
+export const duration: OptionType<number | null> = orNone<number>({
+  expected: 'a duration such as 90s, 10m or 1.5h',
   parse(s) {
-    if (s.trim() === 'none') return null;
     const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/.exec(s);
     const v = m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'] : NaN;
     return v > 0 ? v : undefined;
   },
-  valid: (v): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v) && v > 0),
-};
+  valid: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
+});
 
 /** Several values, comma-separated: "0.5,1.0,1.5". */
 export function list<T>(of: OptionType<T>): OptionType<T[]> {
@@ -174,6 +178,9 @@ export function autoEvalEvery(valTokens: number, batchSize: number, seqLength: n
   return Math.ceil(steps / unit) * unit;
 }
 
+/** A run that gives neither --epochs nor --steps stops after this many passes over its corpus, if its time allows them (train/recipe.ts). */
+export const AUTO_EPOCHS = 40;
+
 /** `rnn train` (besides the model's shape). */
 export const TRAIN_OPTIONS = {
   eos: spec({ flag: '--eos', value: '<mode>', help: 'sequence ends: line, paragraph or none', type: choice(EOS_MODES), default: 'line' }),
@@ -185,16 +192,17 @@ export const TRAIN_OPTIONS = {
   batchSize: spec({ flag: '--batch-size', value: '<B>', help: 'parallel streams', type: int(1, 65_536), default: 32 }),
   optimizer: spec({ flag: '--optimizer', value: '<name>', help: 'adam, adagrad, rmsprop or sgd', type: choice(OPTIMIZERS), default: 'adam' }),
   lr: spec({ flag: '--lr', value: '<rate>', help: 'learning rate', defaultText: 'adam 0.01·min(1, 128/hidden) (a tenth of it for a ReLU RNN), adagrad 0.1, rmsprop 0.002, sgd 0.1', type: real({ min: 0, minOpen: true }) }),
-  lrSchedule: spec({ flag: '--lr-schedule', value: '<kind>', help: 'cosine: a short warm-up, then down to 1/100 of --lr exactly as the budget (--steps, --epochs or --max-time) runs out; step: ×--lr-decay every --lr-decay-every steps', type: choice(LR_SCHEDULES), default: 'step' }),
+  weightDecay: spec({ flag: '--weight-decay', value: '<λ>', help: 'decoupled weight decay of the weight matrices (AdamW): w −= lr·λ·w every step', type: real({ min: 0 }), default: 0 }),
+  lrSchedule: spec({ flag: '--lr-schedule', value: '<kind>', help: 'cosine: a short warm-up, then down to 1/100 of --lr exactly as the budget (--steps, --epochs or --max-time) runs out; step (chosen by giving --lr-decay, --lr-decay-every or --lr-decay-start): ×--lr-decay every --lr-decay-every steps', type: choice(LR_SCHEDULES), default: 'cosine' }),
   lrDecay: spec({ flag: '--lr-decay', value: '<factor>', help: 'with --lr-schedule step: multiply the learning rate by this every --lr-decay-every steps', type: real({ min: 0, max: 1, minOpen: true }), default: 0.85 }),
   lrDecayEvery: spec({ flag: '--lr-decay-every', value: '<n>', help: 'steps between decays', type: int(1), default: 500 }),
   lrDecayStart: spec({ flag: '--lr-decay-start', value: '<n>', help: 'step at which decay starts', type: int(0), default: 1000 }),
   clip: spec({ flag: '--clip', value: '<c>', help: 'gradient clipping threshold (0: off)', type: real({ min: 0 }), default: 5 }),
   clipMode: spec({ flag: '--clip-mode', value: '<mode>', help: 'norm (global norm) or value (clamp each entry)', type: choice(CLIP_MODES), default: 'norm' }),
-  epochs: spec({ flag: '--epochs', value: '<n>', help: 'stop after n passes over the training text, in all', type: int(1), nullable: true, default: null }),
+  epochs: spec({ flag: '--epochs', value: '<n>', help: 'stop after n passes over the training text, in all', type: orNone(int(1)), nullable: true, default: null, defaultText: `${AUTO_EPOCHS} unless --steps is given` }),
   steps: spec({ flag: '--steps', value: '<n>', help: 'stop at optimiser step n (a total: a resumed run counts from its start)', type: int(1), nullable: true, default: null }),
   maxTime: spec({ flag: '--max-time', value: '<duration>', help: 'stop after this much training in all, resumes included: 90s, 10m, 1h, or none', type: duration, default: 600, defaultText: '10m', nullable: true }),
-  patience: spec({ flag: '--patience', value: '<n>', help: 'stop after n evaluations without improvement', type: int(1), nullable: true, default: null }),
+  patience: spec({ flag: '--patience', value: '<n>', help: 'stop after n evaluations without improvement (the model file keeps the best)', type: orNone(int(1)), nullable: true, default: 5 }),
   seed: seed('random seed (default: random, recorded in the model)'),
   output: spec({ flag: '--output', short: '-o', value: '<path>', help: 'where the best model is written (default: named after the corpus, book.txt → book.json)', type: text }),
   checkpoint: spec({ flag: '--checkpoint', value: '<path>', help: "where the latest checkpoint is written (default: the output's name + .ckpt.json)", type: text }),

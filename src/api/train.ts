@@ -19,6 +19,7 @@ import { Trainer, type Resume, type RunState, type TrainResult } from '../train/
 import { Rng } from '../util/rng.js';
 import { fineTuneShape, fineTuneVocab, lineageOf, loadBase, transferWeights, type Base } from './init-from.js';
 import { capThreads, defaultThreads, getKernels } from './kernels.js';
+import { applyRecipe } from './recipe.js';
 import { assertWritable, displayPath } from './paths.js';
 
 export interface TrainCall {
@@ -35,6 +36,8 @@ export interface TrainCall {
 }
 
 export interface TrainOutcome extends TrainResult {
+  /** The options the run trained with, the recipe's choices included. */
+  options: TrainOptions;
   output: string;
   checkpoint: string;
   seed: number;
@@ -93,10 +96,11 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   fitBlock(opts, split.train.length, call.events);
   const evalEvery = opts.evalEvery ?? autoEvalEvery(split.valTokens, opts.batchSize, opts.seqLength);
   opts.evalEvery = evalEvery;
-
-  const config = { ...opts.model, vocabSize: vocab.size };
   const { threads, warning } = capThreads(opts.threads || defaultThreads());
   if (opts.threads > 0 && warning) warn(warning);
+  const recipe = ckpt || base ? null : await applyRecipe(opts, { ...options.model, epochs: options.epochs, steps: options.steps, maxTime: options.maxTime, lr: options.lr }, split, vocab.size, threads);
+
+  const config = { ...opts.model, vocabSize: vocab.size };
   const kernels = await getKernels({ threads, backend: opts.kernels ?? undefined });
   try {
     const optimizerMoments = opts.optimizer === 'adam' ? 2 : 1;
@@ -122,12 +126,13 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
     call.onStart?.(
       `${ckpt ? `resuming ${ckpt.path} at step ${ckpt.json.run.step}` : 'training'}: ${corpus.name}, ${split.trainTokens.toLocaleString('en-US')} training / ` +
         `${split.valTokens.toLocaleString('en-US')} validation chars, V=${vocab.size}, ${describeCell(config)} ${opts.model.layers}×${opts.model.hidden}, ` +
-        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}, validation every ${evalEvery} steps; ${kernels.description}`,
+        `B=${opts.batchSize} T=${opts.seqLength}, ${opts.optimizer} lr ${Number(opts.lr.toPrecision(3))}, seed ${opts.seed}, validation every ${evalEvery} steps; ${kernels.description}` +
+        (recipe ? `\n${recipe}` : ''),
     );
     try {
       if (call.signal?.aborted) trainer.requestStop('interrupted');
       const result = await trainer.train();
-      return { ...result, output: opts.output, checkpoint: opts.checkpoint, seed: opts.seed };
+      return { ...result, options: opts, output: opts.output, checkpoint: opts.checkpoint, seed: opts.seed };
     } finally {
       call.signal?.removeEventListener('abort', onAbort);
     }
@@ -200,8 +205,11 @@ function assertOwnFiles(opts: TrainOptions, ckpt: LoadedCheckpoint | null): void
 
 function resumedOptions(ckpt: LoadedCheckpoint, overrides: ResumeOverrides = {}): TrainOptions {
   const saved = ckpt.json.options;
-  // a run from before --lr-schedule decayed in steps: it goes on as it began
-  const o: TrainOptions = { ...saved, lrSchedule: (saved as Partial<TrainOptions>).lrSchedule ?? 'step', model: { ...saved.model } };
+  // a run from before --lr-schedule decayed in steps, and from before --weight-decay had none: it goes on as it began
+  const o: TrainOptions = {
+    ...saved, lrSchedule: (saved as Partial<TrainOptions>).lrSchedule ?? 'step', weightDecay: (saved as Partial<TrainOptions>).weightDecay ?? 0,
+    model: { ...saved.model },
+  };
   // A checkpoint that was moved (another folder, another machine) takes its model along: the output
   // keeps its place relative to the checkpoint.
   if (ckpt.path !== saved.checkpoint) {

@@ -5,9 +5,15 @@ import { cliOption } from './options.js';
 
 export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
 
-/** The model-shape options shared by `train` and `gradcheck` (defaults from the table, or `defaults`). */
-export function addModelOptions(cmd: Command, defaults: Partial<ModelShape> = {}): Command {
-  for (const [k, spec] of Object.entries(MODEL_OPTIONS)) cmd.addOption(cliOption(spec, k in defaults ? { default: defaults[k as keyof ModelShape] } : {}));
+/**
+ * The model-shape options shared by `train` and `gradcheck`: defaults from the table, or
+ * `defaults`, or none for those in `chosen` (the command picks them; its text says how).
+ */
+export function addModelOptions(cmd: Command, defaults: Partial<ModelShape> = {}, chosen: Partial<Record<keyof ModelShape, string>> = {}): Command {
+  for (const [k, spec] of Object.entries(MODEL_OPTIONS)) {
+    const key = k as keyof ModelShape;
+    cmd.addOption(cliOption(spec, key in chosen ? { default: undefined, defaultText: chosen[key] } : key in defaults ? { default: defaults[key] } : {}));
+  }
   return cmd;
 }
 

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { TRAIN_OPTIONS } from '../options.js';
+import { AUTO_EPOCHS, TRAIN_OPTIONS } from '../options.js';
+import { CHARS_PER_PARAM, DROPOUT_PER_DOUBLING, MAX_DROPOUT, PARAMS_PER_CHAR, WIDTHS } from '../train/recipe.js';
 import { displayPath } from '../api/paths.js';
 import { train } from '../api/train.js';
 import { RnnError } from '../errors.js';
@@ -15,11 +16,17 @@ import { onOutputClosed } from './streams.js';
 /** The parsed flags: the options of the table by their names, and the command's own switches. */
 type TrainFlags = ModelShape & Partial<Omit<TrainOptions, 'model' | 'corpus'>> & { force: boolean; resume?: string; json: boolean; quiet: boolean };
 
-const stopMessages: Record<StopReason, string> = {
-  steps: 'reached --steps', epochs: 'reached --epochs', 'max-time': 'reached --max-time',
-  patience: 'validation loss stopped improving (--patience)', interrupted: 'interrupted',
-  diverged: 'the loss diverged',
-};
+/** Why a run stopped, in its closing line. */
+function stopMessage(reason: StopReason, o: TrainOptions, epochsGiven: boolean): string {
+  switch (reason) {
+    case 'steps': return 'reached --steps';
+    case 'epochs': return epochsGiven || o.epochs !== AUTO_EPOCHS ? 'reached --epochs' : `reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`;
+    case 'max-time': return 'reached --max-time';
+    case 'patience': return `validation has not improved for ${o.patience} evaluations (--patience N or none to change)`;
+    case 'interrupted': return 'interrupted';
+    case 'diverged': return 'the loss diverged';
+  }
+}
 
 /** The signals that stop training as Ctrl-C does (save, then stop), and their exit codes (128 + n). */
 const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -27,6 +34,8 @@ const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 const EXIT_OUTPUT_CLOSED = 141;
 /** The options a fine-tuned model takes from its base (--init-from). */
 const FROM_BASE = new Set(['cell', 'hidden', 'layers', 'activation', 'peephole', 'coupled', 'minimal', 'resetAfter', 'bidirectional', 'eos', 'minCount', 'maxVocab']);
+/** How --hidden's and --dropout's defaults read in --help. */
+const RECIPE_DEFAULT = 'chosen from the corpus and the budget, see below';
 /** What a resumed run may still be told; everything else comes from its checkpoint. */
 const RESUMABLE = new Set(['resume', 'steps', 'epochs', 'maxTime', 'patience', 'threads', 'kernels', 'force', 'json', 'quiet']);
 
@@ -35,7 +44,7 @@ export function trainCommand(program: Command): void {
     .command('train')
     .description('train a model on text files (default: the bundled tinyshakespeare); "-" reads stdin')
     .argument('[corpus...]', 'UTF-8 text files (CRLF line ends are read as newlines)');
-  addModelOptions(cmd);
+  addModelOptions(cmd, {}, { hidden: RECIPE_DEFAULT, dropout: RECIPE_DEFAULT });
   for (const spec of Object.values(TRAIN_OPTIONS)) cmd.addOption(cliOption(spec));
   cmd
     .option('--force', 'replace a model or checkpoint that another run left at these paths', false)
@@ -46,6 +55,14 @@ export function trainCommand(program: Command): void {
 Losses are in nats per character (bits = nats / ln 2). The validation loss is the exact figure
 \`rnn eval perplexity\` prints for the held-out split: its mean −ln p over every character, each
 predicted from all of the held-out text before it.
+
+Unless given, the model's width and dropout follow from the corpus and the budget: the widest
+model (of ${WIDTHS.join(', ')}) with at most ${PARAMS_PER_CHAR} weights per training character that, in the budget,
+sees at least ${CHARS_PER_PARAM} characters per weight at this machine's speed (timed as the run starts); dropout
+${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus (at most ${MAX_DROPOUT}). A run stops after ${AUTO_EPOCHS} epochs
+unless --epochs or --steps is given. The second line of the output says what was chosen.
+The learning rate warms up, then follows a half cosine down to 1/100 of --lr as the budget
+runs out; training stops early when validation has not improved for --patience evaluations.
 
 Limits (--steps, --epochs, --max-time) are totals of the whole run. \`--resume book.ckpt.json\`
 goes on until they are reached; give a larger one to train further (e.g. --max-time 20m after a
@@ -77,11 +94,13 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
       }
       // commander turns a parser's null ("--max-time none") into "": back to null
       const value = (k: string): unknown => (flags[k as keyof TrainFlags] === '' && TRAIN_OPTIONS[k as keyof typeof TRAIN_OPTIONS].nullable ? null : flags[k as keyof TrainFlags]);
-      const given = Object.fromEntries(Object.keys(TRAIN_OPTIONS).map((k) => [k, value(k)]));
+      // what is not given is left to the library's defaults and recipe (undefined)
+      const given = Object.fromEntries(Object.keys(TRAIN_OPTIONS).map((k) => [k, explicit(k) ? value(k) : undefined]));
+      const model = modelConfigFrom(flags);
       const opts: TrainOptionsInput = {
         ...given,
         corpus,
-        model: flags.initFrom ? { dropout: explicit('dropout') ? flags.dropout : undefined } : modelConfigFrom(flags),
+        model: flags.initFrom ? { dropout: explicit('dropout') ? flags.dropout : undefined } : { ...model, hidden: explicit('hidden') ? model.hidden : undefined, dropout: explicit('dropout') ? model.dropout : undefined },
         seed: flags.seed ?? randomSeed(),
       };
       const overrides: ResumeOverrides | undefined = flags.resume
@@ -108,7 +127,7 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
         });
         render.stop();
         const r = result.run;
-        const why = result.reason === 'interrupted' && stop.why ? `interrupted (${stop.why})` : stopMessages[result.reason];
+        const why = result.reason === 'interrupted' && stop.why ? `interrupted (${stop.why})` : stopMessage(result.reason, result.options, explicit('epochs'));
         const summary = {
           type: 'done', reason: result.reason, steps: r.step, epoch: r.epoch, bestValLoss: r.bestValLoss, bestStep: r.bestStep,
           seconds: r.elapsedSeconds, output: result.saved.model ? result.output : null, checkpoint: result.saved.checkpoint ? result.checkpoint : null, seed: result.seed,
@@ -120,7 +139,11 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           if (!result.saved.model && !result.saved.checkpoint) info('nothing was saved: the run stopped before its first step');
           else info([result.saved.model ? `model: ${displayPath(result.output)}` : 'no model yet', result.saved.checkpoint ? `checkpoint: ${displayPath(result.checkpoint)}` : '', `seed: ${result.seed}`].filter(Boolean).join('   '));
           if (result.reason === 'interrupted' && result.saved.checkpoint) info(`resume with: rnn train --resume ${displayPath(result.checkpoint)}`);
-          if (result.reason === 'max-time') info(`to repeat this run exactly: --steps ${r.step} --seed ${result.seed} (time limits depend on the machine)`);
+          if (result.reason === 'max-time') {
+            const m = result.options.model;
+            info(`to train the same for the same steps on any machine: --hidden ${m.hidden} --dropout ${m.dropout} --steps ${r.step} --seed ${result.seed} ` +
+              '(a time limit depends on the machine; its learning rate followed a plan made from this one\'s speed)');
+          }
         }
         if (result.reason === 'diverged') info('hint: lower the learning rate (--lr); with --optimizer sgd, clipping harder (--clip) also bounds the step (adam, adagrad and rmsprop rescale the gradient, so clipping does not)');
         if (result.reason === 'interrupted') process.exitCode = stop.code ?? STOP_SIGNALS.SIGINT;

@@ -1,9 +1,9 @@
 import { RnnError } from '../errors.js';
 import type { ModelConfig } from './config.js';
 
-/** Gate blocks of H rows per cell: rnn 1, lstm 4 (i f g o), gru 3 (r z n) or 2 (minimal: z n). */
-function gateBlocks(c: Pick<ModelConfig, 'cell' | 'minimal'>): number {
-  return c.cell === 'lstm' ? 4 : c.cell === 'gru' ? (c.minimal ? 2 : 3) : 1;
+/** Gate blocks of H rows per cell: rnn 1, lstm 4 (i f g o) or 3 (coupled: f g o), gru 3 (r z n) or 2 (minimal: z n). */
+function gateBlocks(c: Pick<ModelConfig, 'cell' | 'minimal' | 'coupled'>): number {
+  return c.cell === 'lstm' ? (c.coupled ? 3 : 4) : c.cell === 'gru' ? (c.minimal ? 2 : 3) : 1;
 }
 
 /** What a block of work allocates besides the model: its shape and the optimiser's moments per weight. */
@@ -17,24 +17,33 @@ export interface Workload {
   dropout: boolean;
 }
 
+type Shape = Pick<ModelConfig, 'cell' | 'hidden' | 'layers' | 'vocabSize' | 'minimal' | 'resetAfter' | 'peephole' | 'coupled' | 'bidirectional'>;
+
+/** The model's weights: per layer and direction W_ih, W_hh, two biases and the peepholes (c_f, c_o, and c_i unless coupled); then the output layer. */
+export function paramCount(c: Shape): number {
+  const { hidden: H, layers: L, vocabSize: V } = c;
+  const GH = gateBlocks(c) * H;
+  const directions = c.bidirectional ? 2 : 1;
+  let stack = 0;
+  for (let l = 0; l < L; l++) stack += GH * (l === 0 ? V : H) + GH * H + 2 * GH + (c.peephole ? (c.coupled ? 2 : 3) * H : 0);
+  return directions * stack + V * directions * H + V;
+}
+
 /**
  * Floats of kernel memory a model and one T×B block of work take: every parameter with its
  * gradient and moments, the packed copies of W_hh, and the buffers of the block (gates, states and
  * their gradients, dropout masks, logits). An estimate from above; test/engine/memory.test.ts
  * checks it against what the WebAssembly kernels really hand out.
  */
-export function modelFloats(c: Pick<ModelConfig, 'cell' | 'hidden' | 'layers' | 'vocabSize' | 'minimal' | 'resetAfter' | 'peephole' | 'bidirectional'>, w: Workload): number {
+export function modelFloats(c: Shape, w: Workload): number {
   const { hidden: H, layers: L, vocabSize: V } = c;
   const { B, T } = w;
   const P = T * B;
-  const G = gateBlocks(c);
-  const GH = G * H;
-  const perWeight = 2 + w.moments; // data, gradient, moments
-  const stackOf = (): number => {
+  const GH = gateBlocks(c) * H;
+  const buffers = (): number => {
     let n = 0;
     for (let l = 0; l < L; l++) {
       const I = l === 0 ? V : H;
-      n += perWeight * (GH * I + GH * H + 2 * GH + (c.peephole ? 3 * H : 0)); // weight_ih, weight_hh, biases, peepholes
       n += GH + 2 * (H + 8) * (GH + 8); //      folded bias; W_hh packed for the forward and the backward steps
       n += 2 * P * GH + (P + B) * H + B * H + P * I; // gates, dGates, hAll, dhNext, dX
       if (c.cell === 'lstm') n += (P + B) * H + P * H + B * H; // cAll, tanhC, dcNext
@@ -45,12 +54,13 @@ export function modelFloats(c: Pick<ModelConfig, 'cell' | 'hidden' | 'layers' | 
     return n + 3 * L * blocks * B * H; //        the carried state, its gradient, and an evaluation's state
   };
   const directions = c.bidirectional ? 2 : 1;
-  const head = perWeight * (V * directions * H + V) + P * V + (P + B) * H * (1 + 3 * (directions - 1));
+  const weights = (2 + w.moments) * paramCount(c); // data, gradient, moments
+  const head = P * V + (P + B) * H * (1 + 3 * (directions - 1));
   const scratch = 2 * GH * V + 3 * P; // W_ihᵀ for the one-hot gather and scatter; target ids and log-probs
-  return directions * stackOf() + head + scratch;
+  return weights + directions * buffers() + head + scratch;
 }
 
-export function modelBytes(c: Parameters<typeof modelFloats>[0], w: Workload): number {
+export function modelBytes(c: Shape, w: Workload): number {
   return 4 * modelFloats(c, w);
 }
 
@@ -63,7 +73,7 @@ export function formatBytes(bytes: number): string {
  * Refuses a model and workload that do not fit in `limit` bytes, before anything is allocated:
  * the error gives the need, the limit and the largest --hidden that would fit the same options.
  */
-export function assertFits(c: Parameters<typeof modelFloats>[0], w: Workload, limit: number, where: string, smaller = '--batch-size or --seq-length'): void {
+export function assertFits(c: Shape, w: Workload, limit: number, where: string, smaller = '--batch-size or --seq-length'): void {
   const need = modelBytes(c, w);
   if (need <= limit) return;
   let lo = 0, hi = c.hidden; // largest H with modelBytes ≤ limit

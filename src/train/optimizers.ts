@@ -16,6 +16,8 @@ export interface OptimizerOptions {
   alpha?: number;
   /** ε [1e-8]. */
   eps?: number;
+  /** Decoupled weight decay λ of the weight matrices [0]: w −= lr·λ·w before each update (AdamW; biases and peepholes are left alone). */
+  weightDecay?: number;
 }
 
 /**
@@ -49,10 +51,10 @@ export function defaultLr(kind: OptimizerKind, model: Pick<ModelConfig, 'hidden'
 /** An optimiser over the parameters, running its updates on `kernels` (the set that holds them). */
 export function createOptimizer(kind: OptimizerKind, params: Param[], kernels: Kernels, opts: OptimizerOptions = {}): Optimizer {
   switch (kind) {
-    case 'sgd': return new Sgd(params, kernels, opts.momentum ?? 0.9);
-    case 'adagrad': return new Adagrad(params, kernels, opts.eps ?? 1e-8);
-    case 'rmsprop': return new RmsProp(params, kernels, opts.alpha ?? 0.95, opts.eps ?? 1e-8);
-    case 'adam': return new Adam(params, kernels, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.eps ?? 1e-8);
+    case 'sgd': return new Sgd(params, kernels, opts, opts.momentum ?? 0.9);
+    case 'adagrad': return new Adagrad(params, kernels, opts, opts.eps ?? 1e-8);
+    case 'rmsprop': return new RmsProp(params, kernels, opts, opts.alpha ?? 0.95, opts.eps ?? 1e-8);
+    case 'adam': return new Adam(params, kernels, opts, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.eps ?? 1e-8);
     default: throw new RnnError('unknown optimizer', { expected: 'adam, adagrad, rmsprop or sgd', got: String(kind), kind: 'usage' });
   }
 }
@@ -64,7 +66,13 @@ abstract class Base implements Optimizer {
   private readonly named = new Map<string, Float32Array>();
   private readonly perParam: Float32Array[][];
 
-  constructor(protected readonly params: Param[], protected readonly kernels: Kernels, slotNames: string[]) {
+  /** The weight matrices that decay (weightDecay > 0). */
+  private readonly decaying: Param[];
+  private readonly weightDecay: number;
+
+  constructor(protected readonly params: Param[], protected readonly kernels: Kernels, opts: OptimizerOptions, slotNames: string[]) {
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.decaying = this.weightDecay > 0 ? params.filter((p) => p.shape.length === 2) : [];
     // float32 moments, from the kernel set when it hands out float32 (a float64 set's are plain arrays)
     const moment = (n: number): Float32Array => {
       const b = kernels.alloc(n);
@@ -85,6 +93,7 @@ abstract class Base implements Optimizer {
 
   step(lr: number): void {
     this.t += 1;
+    for (const p of this.decaying) this.kernels.scale(p.data, 1 - lr * this.weightDecay); // w ← (1 − lr·λ)·w
     for (let j = 0; j < this.params.length; j++) this.update(this.params[j]!.data, this.params[j]!.grad, this.perParam[j]!, lr);
   }
 
@@ -94,7 +103,7 @@ abstract class Base implements Optimizer {
 /** v = μ·v + g;  w −= lr·v */
 class Sgd extends Base {
   readonly kind = 'sgd';
-  constructor(params: Param[], kernels: Kernels, private readonly mu: number) { super(params, kernels, ['velocity']); }
+  constructor(params: Param[], kernels: Kernels, opts: OptimizerOptions, private readonly mu: number) { super(params, kernels, opts, ['velocity']); }
   protected update(w: Vec, g: Vec, [v]: Float32Array[], lr: number): void {
     this.kernels.sgdUpdate(w, g, v!, lr, this.mu);
   }
@@ -103,7 +112,7 @@ class Sgd extends Base {
 /** m += g²;  w −= lr·g/√(m + ε)   (min-char-rnn) */
 class Adagrad extends Base {
   readonly kind = 'adagrad';
-  constructor(params: Param[], kernels: Kernels, private readonly eps: number) { super(params, kernels, ['sum_sq']); }
+  constructor(params: Param[], kernels: Kernels, opts: OptimizerOptions, private readonly eps: number) { super(params, kernels, opts, ['sum_sq']); }
   protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
     this.kernels.adagradUpdate(w, g, m!, lr, this.eps);
   }
@@ -112,7 +121,7 @@ class Adagrad extends Base {
 /** m = α·m + (1−α)·g²;  w −= lr·g/(√m + ε)   (char-rnn's optim.rmsprop) */
 class RmsProp extends Base {
   readonly kind = 'rmsprop';
-  constructor(params: Param[], kernels: Kernels, private readonly alpha: number, private readonly eps: number) { super(params, kernels, ['square_avg']); }
+  constructor(params: Param[], kernels: Kernels, opts: OptimizerOptions, private readonly alpha: number, private readonly eps: number) { super(params, kernels, opts, ['square_avg']); }
   protected update(w: Vec, g: Vec, [m]: Float32Array[], lr: number): void {
     this.kernels.rmspropUpdate(w, g, m!, lr, this.alpha, this.eps);
   }
@@ -121,8 +130,8 @@ class RmsProp extends Base {
 /** m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  w −= lr·m̂/(√v̂ + ε) with bias correction */
 class Adam extends Base {
   readonly kind = 'adam';
-  constructor(params: Param[], kernels: Kernels, private readonly b1: number, private readonly b2: number, private readonly eps: number) {
-    super(params, kernels, ['exp_avg', 'exp_avg_sq']);
+  constructor(params: Param[], kernels: Kernels, opts: OptimizerOptions, private readonly b1: number, private readonly b2: number, private readonly eps: number) {
+    super(params, kernels, opts, ['exp_avg', 'exp_avg_sq']);
   }
   protected update(w: Vec, g: Vec, [m, v]: Float32Array[], lr: number): void {
     const { b1, b2, eps } = this;

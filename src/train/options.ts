@@ -22,6 +22,8 @@ export interface TrainOptions {
   batchSize: number;
   optimizer: OptimizerKind;
   lr: number;
+  /** Decoupled weight decay λ of the weight matrices (optimizers.ts); 0: none. */
+  weightDecay: number;
   /** lr ← lr·lrDecay every lrDecayEvery steps from step lrDecayStart. */
   lrDecay: number;
   lrDecayEvery: number;
@@ -65,7 +67,7 @@ const T = TRAIN_OPTIONS;
 /** The options' defaults, from the option table (lr, seed, output, checkpoint and threads depend on the run). */
 export const trainDefaults = {
   eos: T.eos.default, minCount: T.minCount.default, maxVocab: T.maxVocab.default, valFraction: T.valFraction.default, valSplit: T.valSplit.default,
-  seqLength: T.seqLength.default, batchSize: T.batchSize.default, optimizer: T.optimizer.default,
+  seqLength: T.seqLength.default, batchSize: T.batchSize.default, optimizer: T.optimizer.default, weightDecay: T.weightDecay.default,
   lrSchedule: T.lrSchedule.default, lrDecay: T.lrDecay.default, lrDecayEvery: T.lrDecayEvery.default, lrDecayStart: T.lrDecayStart.default, clip: T.clip.default, clipMode: T.clipMode.default,
   epochs: T.epochs.default, steps: T.steps.default, maxTime: T.maxTime.default, patience: T.patience.default,
   checkpointEvery: T.checkpointEvery.default, evalEvery: T.evalEvery.default, sampleEvery: T.sampleEvery.default,
@@ -73,11 +75,9 @@ export const trainDefaults = {
 } satisfies Partial<TrainOptions>;
 
 /**
- * The model `rnn train` builds unless told otherwise (the table's defaults): an LSTM of 2×192 with
- * dropout 0.2 between the layers, not char-rnn's 2×128 without dropout. Measured on
- * tinyshakespeare (seed 1, 10 min): 2×128 without dropout overfits and levels off at 1.62–1.63
- * nats/char whatever the schedule; 2×192 with dropout 0.2 passes 1.6 within a few thousand steps
- * (notes/defaults.md).
+ * The model's shape before the run sees its corpus (the table's defaults). A new run replaces the
+ * width and dropout it was not given by the recipe's (recipe.ts, applied in api/train.ts once the
+ * corpus is read); the table's 2×192 with dropout 0.2 is what commands without a corpus use.
  */
 export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = defaultModelConfig;
 
@@ -119,8 +119,19 @@ export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions
       hint: modelKey ? `the model's shape goes under \`model\`, e.g. train({ model: { ${topLevel}: … } })` : 'check the spelling',
     });
   }
-  return { ...defaults, ...partial, model };
+  // the step schedule's options choose it; the cosine schedule has none of them
+  const decay = (['lrDecay', 'lrDecayEvery', 'lrDecayStart'] as const).filter((k) => partial[k] !== undefined);
+  if (decay.length > 0 && partial.lrSchedule === 'cosine') {
+    throw new RnnError(`${decay.map(flagOf).join(', ')} belong${decay.length === 1 ? 's' : ''} to the step schedule`, {
+      expected: '--lr-schedule step with them', got: '--lr-schedule cosine', kind: 'usage',
+      hint: 'drop them, or give --lr-schedule step',
+    });
+  }
+  const lrSchedule = partial.lrSchedule ?? (decay.length > 0 ? 'step' : defaults.lrSchedule);
+  return { ...defaults, ...partial, lrSchedule, model };
 }
+
+const flagOf = (key: keyof typeof TRAIN_OPTIONS): string => TRAIN_OPTIONS[key].flag;
 
 /**
  * Where a run writes its model unless told: in the current folder, named after the corpus —

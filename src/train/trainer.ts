@@ -102,7 +102,7 @@ export class Trainer {
     readonly events: TrainEvents = {},
   ) {
     this.batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
-    this.optimizer = createOptimizer(opts.optimizer, model.params, model.kernels);
+    this.optimizer = createOptimizer(opts.optimizer, model.params, model.kernels, { weightDecay: opts.weightDecay });
     this.carried = model.newState(opts.batchSize);
     this.rng = new Rng(opts.seed ^ 0x5bd1e995);
     this.run = {

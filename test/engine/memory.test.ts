@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultModelConfig, type ModelConfig } from '../../src/engine/config.ts';
 import { createWasmKernels } from '../../src/engine/kernels/wasm-node.ts';
-import { assertFits, modelBytes } from '../../src/engine/memory.ts';
+import { assertFits, modelBytes, paramCount } from '../../src/engine/memory.ts';
 import { createModel } from '../../src/engine/create.ts';
 import { RnnError } from '../../src/errors.ts';
 import { clipGradients } from '../../src/train/clip.ts';
@@ -32,6 +32,23 @@ async function measured(config: ModelConfig, B: number, T: number): Promise<numb
     k.close();
   }
 }
+
+describe('#16 the recipe sizes models by their weights', () => {
+  for (const { label, over } of variants) {
+    it(`${label}: paramCount is the number of weights a built model has`, async () => {
+      for (const extra of [{ layers: 1 }, { layers: 3 }, { layers: 2, bidirectional: true }]) {
+        const config: ModelConfig = { ...defaultModelConfig, hidden: 12, vocabSize: 17, ...over, ...extra };
+        const k = await createWasmKernels({ threads: 1 });
+        try {
+          const model = createModel(config, k, new Rng(1));
+          expect(paramCount(config)).toBe(model.params.reduce((n, p) => n + p.data.length, 0));
+        } finally {
+          k.close();
+        }
+      }
+    });
+  }
+});
 
 describe('#12.5 the memory a model needs, estimated before anything is allocated', () => {
   for (const { label, over } of variants) {

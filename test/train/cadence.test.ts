@@ -68,7 +68,7 @@ describe('the learning-rate plan (cosine)', () => {
     expect(rates2[3]!).toBeGreaterThan(0.1); // step 399 of 600: well above the floor again
   });
 
-  it('the step schedule (the default) halves every --lr-decay-every steps', () => {
+  it('the step schedule, chosen by its options, halves every --lr-decay-every steps; with --lr-schedule cosine they are refused', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.txt'), 'To be, or not to be, that is the question.\n'.repeat(200));
     const r = rnn(['train', 'c.txt', '--hidden', '8', '--layers', '1', '--steps', '40', '--seed', '1', '--lr-decay', '0.5', '--lr-decay-every', '10', '--lr-decay-start', '0', '--eval-every', '20', '--quiet'], { cwd: dir });
@@ -76,5 +76,8 @@ describe('the learning-rate plan (cosine)', () => {
     const f = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')) as { training: { history: { lr: number }[]; options: { lr: number; lrSchedule: string } } };
     expect(f.training.options.lrSchedule).toBe('step');
     expect(f.training.history[0]!.lr / f.training.options.lr).toBeCloseTo(0.5, 12); // step 19: one halving
+    const clash = rnn(['train', 'c.txt', '--lr-schedule', 'cosine', '--lr-decay', '0.5', '--steps', '1', '-o', 'x.json'], { cwd: dir });
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/--lr-decay belongs to the step schedule[\s\S]*hint: drop them, or give --lr-schedule step/);
   });
 });

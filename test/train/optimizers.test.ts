@@ -43,6 +43,19 @@ describe('optimizers', () => {
     }
   });
 
+  it('--weight-decay: the weight matrices shrink by lr·λ before each update; biases and peepholes do not', () => {
+    for (const kind of ['sgd', 'adagrad', 'rmsprop', 'adam'] as OptimizerKind[]) {
+      const w: Param = { name: 'weight', shape: [2, 1], data: Float32Array.from([2, -4]), grad: new Float32Array(2) };
+      const b = param([3], [0]);
+      const opt = createOptimizer(kind, [w, b], k, { weightDecay: 0.5 });
+      opt.step(0.1);
+      opt.step(0.1); // zero gradients: only the decay moves w
+      expect(w.data[0], kind).toBeCloseTo(2 * 0.95 * 0.95, 6);
+      expect(w.data[1], kind).toBeCloseTo(-4 * 0.95 * 0.95, 6);
+      expect(b.data[0], kind).toBe(3);
+    }
+  });
+
   it('expose their moments by name, for checkpoints', () => {
     const opt = createOptimizer('adam', [param([1, 2], [0.1, 0.2])], k);
     opt.step(0.01);

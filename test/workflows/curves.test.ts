@@ -19,7 +19,8 @@ describe('#13.1 the learning curve', () => {
   beforeAll(() => {
     dir = tempDir();
     smallCorpus(dir, 12_000, 'c.txt');
-    train = rnn(['train', 'c.txt', ...TINY, '--steps', '150', '--eval-every', '5'], { cwd: dir });
+    // a constant rate (the step schedule decays from step 1000) and every evaluation (no patience)
+    train = rnn(['train', 'c.txt', ...TINY, '--steps', '150', '--eval-every', '5', '--lr-schedule', 'step', '--patience', 'none'], { cwd: dir });
     expect(train.code, train.stderr).toBe(0);
   });
 
@@ -82,7 +83,7 @@ describe('#13.2 --keep N: the N best models by validation loss, never more on di
     const dir = tempDir();
     smallCorpus(dir, 12_000, 'c.txt');
     const keptFiles = () => readdirSync(dir).filter((n) => /^c_step\d+_\d\.\d{4}\.json$/.test(n)).sort();
-    const r = rnn(['train', 'c.txt', ...TINY, '--steps', '60', '--eval-every', '5', '--keep', '3', '--quiet'], { cwd: dir });
+    const r = rnn(['train', 'c.txt', ...TINY, '--steps', '60', '--eval-every', '5', '--keep', '3', '--patience', 'none', '--quiet'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const expected = (steps: number) => loadModelFile(join(dir, 'c.ckpt.json')).training.history.filter((e) => e.step <= steps)
       .sort((a, b) => a.valLoss! - b.valLoss! || a.step - b.step).slice(0, 3).map((e) => `c_step${e.step}_${e.valLoss!.toFixed(4)}.json`).sort();

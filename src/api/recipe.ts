@@ -1,0 +1,95 @@
+import { createModel } from '../engine/create.js';
+import { Batches } from '../train/batches.js';
+import { defaultLr } from '../train/optimizers.js';
+import type { Split } from '../tokenizer/corpus.js';
+import type { TrainOptions } from '../train/options.js';
+import { AUTO_EPOCHS } from '../options.js';
+import { chooseRecipe, type Recipe } from '../train/recipe.js';
+import { Rng } from '../util/rng.js';
+import { getKernels } from './kernels.js';
+
+/** What the user gave of the options the recipe would otherwise pick (undefined: left to it). */
+export interface RecipeGiven {
+  hidden?: number;
+  dropout?: number;
+  epochs?: number | null;
+  steps?: number | null;
+  maxTime?: number | null;
+  lr?: number;
+}
+
+/** Steps timed per width (the fastest counts), after one to warm up. */
+const TIMED_STEPS = 3;
+/** The share of a run's time its training steps take: the rest goes to evaluation and saving (measured: 93–95%). */
+const STEP_SHARE = 0.9;
+
+/**
+ * A new run's recipe (train/recipe.ts) written into `opts`: the epoch limit, the width and dropout
+ * the user left out, and the learning rate that follows the width unless given. Returns one line
+ * saying what was chosen and why, or null when the user chose all of it.
+ */
+export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split: Split, vocabSize: number, threads: number): Promise<string | null> {
+  const limited = given.epochs !== undefined || given.steps !== undefined;
+  const epochs = limited ? opts.epochs : AUTO_EPOCHS;
+  const capped = epochs !== opts.epochs;
+  // the default --max-time is a safety net behind a given --steps or --epochs, not the budget to plan for
+  const maxTime = limited && given.maxTime === undefined ? null : opts.maxTime;
+  if (given.hidden !== undefined && given.dropout !== undefined && !capped) return null;
+  const { hidden: _h, dropout: _d, ...shape } = opts.model;
+  const recipe = await chooseRecipe({
+    shape, vocabSize, trainTokens: split.trainTokens, stepChars: opts.batchSize * opts.seqLength,
+    steps: opts.steps, epochs, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
+    speed: (hidden) => measureSpeed(opts, hidden, vocabSize, split.train, threads),
+  });
+  opts.epochs = epochs;
+  opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };
+  if (given.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
+  return describeRecipe(opts, given, recipe, split.trainTokens, capped, maxTime);
+}
+
+/** "recipe: 2×384, dropout 0.4 for 1,059,624 training characters and 10 min at 18,000 chars/s, ~10 epochs (--hidden, --dropout to choose)", or null: nothing to say. */
+function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, trainTokens: number, capped: boolean, maxTime: number | null): string | null {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const chose = [
+    given.hidden === undefined ? `${opts.model.layers}×${r.hidden}` : '',
+    given.dropout === undefined ? `dropout ${r.dropout}` : '',
+  ].filter(Boolean).join(', ');
+  const budget = [
+    maxTime !== null ? `${fmtMinutes(maxTime)}${r.charsPerSecond !== null ? ` at ${n(r.charsPerSecond)} chars/s` : ''}` : '',
+    opts.steps !== null ? `${n(opts.steps)} steps` : '',
+  ].filter(Boolean).join(' or ');
+  const epochs = Number.isFinite(r.epochs) ? `, ~${r.epochs < 10 ? r.epochs.toFixed(1) : n(r.epochs)} epochs` : '';
+  const why = chose ? `${chose} for ${n(trainTokens)} training characters${budget ? ` and ${budget}` : ''}${epochs}` : '';
+  // the epoch limit is worth a word only where it stops the run before its time
+  const stopsEarly = capped && r.epochs >= opts.epochs!;
+  if (!why && !stopsEarly) return null;
+  const cap = stopsEarly ? `stops after ${opts.epochs} epochs, before the time runs out (a model sized to its corpus has given its best by then)` : '';
+  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
+  return `recipe: ${[why, cap].filter(Boolean).join('; ')} (${change} to choose)`;
+}
+
+function fmtMinutes(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
+/** Training characters per second of a model of this width on this machine: its fastest of a few steps, less evaluation and saving. */
+export async function measureSpeed(opts: TrainOptions, hidden: number, vocabSize: number, trainIds: ArrayLike<number>, threads: number): Promise<number> {
+  const kernels = await getKernels({ threads, backend: opts.kernels ?? undefined });
+  try {
+    const model = createModel({ ...opts.model, hidden, vocabSize }, kernels, new Rng(0));
+    const batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
+    const state = model.newState(opts.batchSize);
+    const rng = new Rng(0);
+    let fastest = Infinity;
+    for (let i = 0; i <= TIMED_STEPS; i++) {
+      batches.next();
+      const start = performance.now();
+      model.zeroGrad();
+      model.lossAndGrad(batches.x, batches.y, opts.seqLength, opts.batchSize, state, rng);
+      if (i > 0) fastest = Math.min(fastest, performance.now() - start);
+    }
+    return (STEP_SHARE * opts.batchSize * opts.seqLength) / (fastest / 1000);
+  } finally {
+    kernels.close?.();
+  }
+}

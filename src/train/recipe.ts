@@ -1,0 +1,76 @@
+import type { ModelConfig } from '../engine/config.js';
+import { paramCount } from '../engine/memory.js';
+import { AUTO_EPOCHS } from '../options.js';
+
+/**
+ * The default recipe: what `rnn train` picks for the options a user leaves out, from the corpus
+ * and the budget instead of one fixed model (measured on three corpora in notes/defaults.md).
+ *   epochs: a run on a small corpus stops after AUTO_EPOCHS passes (options.ts), where a model sized
+ *     to it has given its best (more only overfit), unless --epochs or --steps is given;
+ *   hidden: the widest of WIDTHS with at most PARAMS_PER_CHAR weights per training character (the
+ *     data it can generalise from) that sees at least CHARS_PER_PARAM characters per weight in the
+ *     budget: its epochs, steps, or time at this machine's measured speed (the steps it can take);
+ *   dropout: DROPOUT_PER_DOUBLING per doubling of the passes the run will make over the corpus
+ *     (none for a single pass), at most MAX_DROPOUT.
+ */
+export const WIDTHS = [512, 384, 256, 192, 128, 96, 64] as const;
+export const PARAMS_PER_CHAR = 6;
+export const CHARS_PER_PARAM = 4;
+export const DROPOUT_PER_DOUBLING = 0.12;
+export const MAX_DROPOUT = 0.5;
+
+export type Shape = Omit<ModelConfig, 'vocabSize' | 'hidden' | 'dropout'>;
+
+export interface RecipeInput {
+  shape: Shape;
+  vocabSize: number;
+  trainTokens: number;
+  /** Characters per training step (B·T). */
+  stepChars: number;
+  /** The budget: the totals given (the epoch limit with AUTO_EPOCHS already applied). */
+  steps: number | null;
+  epochs: number | null;
+  maxTime: number | null;
+  /** What the user gave; null: the recipe picks. */
+  hidden: number | null;
+  dropout: number | null;
+  /** Training characters per second of a model this wide on this machine (measured; only asked under a time budget). */
+  speed(hidden: number): Promise<number>;
+}
+
+export interface Recipe {
+  hidden: number;
+  dropout: number;
+  /** The passes over the corpus the budget allows this model (Infinity: no limit). */
+  epochs: number;
+  /** The measured speed, when a time budget asked for it. */
+  charsPerSecond: number | null;
+}
+
+export async function chooseRecipe(r: RecipeInput): Promise<Recipe> {
+  const params = (hidden: number) => paramCount({ ...r.shape, hidden, vocabSize: r.vocabSize });
+  const speeds = new Map<number, number>();
+  const speed = async (hidden: number) => speeds.get(hidden) ?? speeds.set(hidden, await r.speed(hidden)).get(hidden)!;
+  // the passes over the corpus that the budget allows a model this wide
+  const epochsFor = async (hidden: number): Promise<number> => {
+    let chars = r.steps !== null ? r.steps * r.stepChars : Infinity;
+    if (r.maxTime !== null) chars = Math.min(chars, r.maxTime * (await speed(hidden)));
+    return Math.min(r.epochs ?? Infinity, chars / r.trainTokens);
+  };
+  let hidden = r.hidden;
+  for (const h of hidden === null ? WIDTHS : []) {
+    if (params(h) > PARAMS_PER_CHAR * r.trainTokens) continue;
+    if ((await epochsFor(h)) * r.trainTokens < CHARS_PER_PARAM * params(h)) continue; // what the budget lets it see
+    hidden = h;
+    break;
+  }
+  hidden ??= WIDTHS[WIDTHS.length - 1];
+  const epochs = await epochsFor(hidden);
+  return { hidden, dropout: r.dropout ?? dropoutFor(epochs), epochs, charsPerSecond: speeds.get(hidden) ?? null };
+}
+
+/** DROPOUT_PER_DOUBLING per doubling of the passes over the corpus, rounded to 0.05; none for one pass. */
+export function dropoutFor(epochs: number): number {
+  const p = Math.min(MAX_DROPOUT, DROPOUT_PER_DOUBLING * Math.log2(Math.max(1, epochs)));
+  return Math.round(p * 20) / 20;
+}

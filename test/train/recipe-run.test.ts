@@ -1,0 +1,79 @@
+/**
+ * Issue 16, items 2 and 3, as a user runs them: the recipe's choice is printed and recorded, what
+ * is given wins, a small corpus stops at the recipe's epochs, and a run whose validation has passed
+ * its best stops after --patience evaluations (5 by default).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultModelConfig } from '../../src/engine/config.ts';
+import { createModel } from '../../src/engine/create.ts';
+import { referenceKernels } from '../../src/engine/kernels/index.ts';
+import { AUTO_EPOCHS } from '../../src/options.ts';
+import { defaultTrainOptions } from '../../src/train/options.ts';
+import { Trainer, type TrainSink } from '../../src/train/trainer.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { rnn, smallCorpus, tempDir } from '../reliability/helpers.ts';
+
+interface Recorded { config: { hidden: number; dropout: number }; training: { options: { epochs: number | null; lrSchedule: string; patience: number | null } } }
+const recorded = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Recorded;
+
+describe('#16 the default recipe, as a user runs it', () => {
+  it('chooses the width and dropout, says so, and records them; a step limit is the budget (no epoch limit)', () => {
+    const dir = tempDir();
+    smallCorpus(dir, 20_000, 'c.txt');
+    const r = rnn(['train', 'c.txt', '--steps', '20', '--seed', '1', '--threads', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const m = /recipe: 2×(\d+), dropout ([\d.]+) for ([\d,]+) training characters and 20 steps, ~([\d.]+) epochs \(--hidden, --dropout to choose\)/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const f = recorded(dir, 'c.json');
+    expect([f.config.hidden, f.config.dropout]).toEqual([Number(m![1]), Number(m![2])]);
+    expect(f.training.options).toMatchObject({ epochs: null, lrSchedule: 'cosine', patience: 5 });
+  });
+
+  it('what is given wins, and with everything given there is no recipe line', () => {
+    const dir = tempDir();
+    smallCorpus(dir, 20_000, 'c.txt');
+    const r = rnn(['train', 'c.txt', '--hidden', '20', '--dropout', '0.1', '--steps', '5', '--seed', '1', '--threads', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/recipe:/);
+    expect(recorded(dir, 'c.json').config).toMatchObject({ hidden: 20, dropout: 0.1 });
+  });
+
+  it(`a small corpus under a time limit stops after ${AUTO_EPOCHS} epochs and says why; the speed it planned from is printed`, () => {
+    const dir = tempDir();
+    smallCorpus(dir, 3_000, 'c.txt');
+    const r = rnn(['train', 'c.txt', '--max-time', '10m', '--seed', '1', '--threads', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/recipe: 2×\d+, dropout 0\.5 for [\d,]+ training characters and 10 min at [\d,]+ chars\/s, ~40 epochs; stops after 40 epochs/);
+    expect(r.stderr).toMatch(new RegExp(`stopped: reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`));
+    expect(recorded(dir, 'c.json').training.options.epochs).toBe(AUTO_EPOCHS);
+  });
+
+  it('--epochs none lifts the epoch limit', () => {
+    const dir = tempDir();
+    smallCorpus(dir, 3_000, 'c.txt');
+    const r = rnn(['train', 'c.txt', '--epochs', 'none', '--steps', '3', '--seed', '1', '--threads', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(recorded(dir, 'c.json').training.options.epochs).toBeNull();
+  });
+});
+
+describe('#16 patience by default', () => {
+  it('a run whose validation loss only rises stops after 5 evaluations without improvement', async () => {
+    const kernels = referenceKernels('f32');
+    const opts = { ...defaultTrainOptions({ model: { hidden: 4, layers: 1 }, batchSize: 2, seqLength: 4 }), evalEvery: 1 };
+    expect(opts.patience).toBe(5);
+    const model = createModel({ ...opts.model, vocabSize: 5 }, kernels, new Rng(1));
+    let validations = 0;
+    const sink: TrainSink = {
+      saveBest: async () => {}, saveCheckpoint: async () => {}, saveKept: async () => '', removeKept: () => {},
+      validate: () => 1 + validations++, // worse every time
+    };
+    const ids = Int32Array.from({ length: 200 }, (_, i) => i % 5);
+    const result = await new Trainer(model, ids, opts, sink).train();
+    expect(result.reason).toBe('patience');
+    expect(result.run.step).toBe(6); // the first evaluation is the best; five more without improvement
+    expect(result.run.bestStep).toBe(1);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Issue 16, item 2: the default model follows from the corpus and the budget. The choice is a
+ * pure function of the corpus size, the budget and a speed (measured by the caller).
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultModelConfig } from '../../src/engine/config.ts';
+import { paramCount } from '../../src/engine/memory.ts';
+import { chooseRecipe, dropoutFor, DROPOUT_PER_DOUBLING, MAX_DROPOUT, PARAMS_PER_CHAR, WIDTHS, type RecipeInput } from '../../src/train/recipe.ts';
+
+const { hidden: _h, dropout: _d, ...shape } = defaultModelConfig;
+/** A machine where every width trains at the same speed (no time limit binds) unless told. */
+const input = (over: Partial<RecipeInput>): RecipeInput => ({
+  shape, vocabSize: 65, trainTokens: 1_000_000, stepChars: 2048, steps: null, epochs: 40, maxTime: null,
+  hidden: null, dropout: null, speed: async () => 1e9, ...over,
+});
+const params = (hidden: number, vocabSize = 65) => paramCount({ ...shape, hidden, vocabSize });
+
+describe('#16 the recipe: width and dropout from the corpus and the budget', () => {
+  it('the widest model with at most PARAMS_PER_CHAR weights per training character', async () => {
+    for (const trainTokens of [300, 85_000, 207_000, 1_060_000, 50_000_000]) {
+      const r = await chooseRecipe(input({ trainTokens }));
+      const fits = WIDTHS.filter((h) => params(h) <= PARAMS_PER_CHAR * trainTokens);
+      expect(r.hidden).toBe(fits[0] ?? WIDTHS.at(-1));
+    }
+    expect((await chooseRecipe(input({ trainTokens: 85_000, vocabSize: 27 }))).hidden).toBeLessThan((await chooseRecipe(input({ trainTokens: 1_060_000 }))).hidden);
+  });
+
+  it('within a time limit, a slower machine gets a narrower model (and only widths the data allows are timed)', async () => {
+    const timed: number[] = [];
+    const speedOf = (scale: number) => async (h: number) => { timed.push(h); return scale / params(h); };
+    const fast = await chooseRecipe(input({ trainTokens: 1_060_000, epochs: null, maxTime: 600, speed: speedOf(4e10) }));
+    expect(timed.every((h) => params(h) <= PARAMS_PER_CHAR * 1_060_000)).toBe(true);
+    const slow = await chooseRecipe(input({ trainTokens: 1_060_000, epochs: null, maxTime: 600, speed: speedOf(4e9) }));
+    expect(slow.hidden).toBeLessThan(fast.hidden);
+    expect(slow.charsPerSecond).toBeCloseTo(4e9 / params(slow.hidden));
+    // the epochs: the characters the time allows over the corpus
+    expect(slow.epochs).toBeCloseTo((600 * slow.charsPerSecond!) / 1_060_000);
+  });
+
+  it('without a time limit nothing is timed; a step limit counts B·T characters a step', async () => {
+    const r = await chooseRecipe(input({ steps: 1000, epochs: null, speed: async () => { throw new Error('timed'); } }));
+    expect(r.epochs).toBeCloseTo((1000 * 2048) / 1_000_000);
+    expect(r.charsPerSecond).toBeNull();
+  });
+
+  it('dropout grows with the passes over the corpus: none for one, DROPOUT_PER_DOUBLING per doubling (to 0.05), at most MAX_DROPOUT', () => {
+    expect(dropoutFor(0.3)).toBe(0);
+    expect(dropoutFor(1)).toBe(0);
+    expect(dropoutFor(2)).toBe(Math.round(DROPOUT_PER_DOUBLING * 20) / 20);
+    expect(dropoutFor(4)).toBe(Math.round(2 * DROPOUT_PER_DOUBLING * 20) / 20);
+    expect(dropoutFor(1e6)).toBe(MAX_DROPOUT);
+  });
+
+  it('what the user gives wins', async () => {
+    const r = await chooseRecipe(input({ hidden: 77, dropout: 0.05, trainTokens: 300 }));
+    expect([r.hidden, r.dropout]).toEqual([77, 0.05]);
+    expect((await chooseRecipe(input({ hidden: 77 }))).dropout).toBe(dropoutFor(40));
+  });
+});
