@@ -57,10 +57,11 @@ Losses are in nats per character (bits = nats / ln 2). The validation loss is th
 predicted from all of the held-out text before it.
 
 Unless given, the model's width and dropout follow from the corpus and the budget: the widest
-model (of ${WIDTHS.join(', ')}) with at most ${PARAMS_PER_CHAR} weights per training character that, in the budget,
-sees at least ${CHARS_PER_PARAM} characters per weight at this machine's speed (timed as the run starts); dropout
-${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus (at most ${MAX_DROPOUT}). A run stops after ${AUTO_EPOCHS} epochs
-unless --epochs or --steps is given. The second line of the output says what was chosen.
+of ${WIDTHS.join(', ')} units with at most ${PARAMS_PER_CHAR} weights per training character
+that sees at least ${CHARS_PER_PARAM} characters per weight in the budget (at this machine's speed, timed
+as the run starts); dropout ${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus, at most ${MAX_DROPOUT}.
+A run stops after ${AUTO_EPOCHS} epochs unless --epochs or --steps is given. The second line of the
+output says what was chosen.
 The learning rate warms up, then follows a half cosine down to 1/100 of --lr as the budget
 runs out; training stops early when validation has not improved for --patience evaluations.
 
@@ -129,13 +130,13 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
         const r = result.run;
         const why = result.reason === 'interrupted' && stop.why ? `interrupted (${stop.why})` : stopMessage(result.reason, result.options, explicit('epochs'));
         const summary = {
-          type: 'done', reason: result.reason, steps: r.step, epoch: r.epoch, bestValLoss: r.bestValLoss, bestStep: r.bestStep,
+          type: 'done', reason: result.reason, steps: r.step, epoch: r.epoch, bestValLoss: result.best.valLoss, bestStep: result.best.step,
           seconds: r.elapsedSeconds, output: result.saved.model ? result.output : null, checkpoint: result.saved.checkpoint ? result.checkpoint : null, seed: result.seed,
         };
         if (flags.json) printJson(summary);
         if (!flags.quiet) {
           info(`stopped: ${why} after ${r.step} steps (${fmtDuration(r.elapsedSeconds)}); ` +
-            `best validation loss ${fmt(r.bestValLoss, 4)} nats/char at step ${r.bestStep ?? '–'}`);
+            `best validation loss ${fmt(result.best.valLoss, 4)} nats/char at step ${result.best.step ?? '–'}`);
           if (!result.saved.model && !result.saved.checkpoint) info('nothing was saved: the run stopped before its first step');
           else info([result.saved.model ? `model: ${displayPath(result.output)}` : 'no model yet', result.saved.checkpoint ? `checkpoint: ${displayPath(result.checkpoint)}` : '', `seed: ${result.seed}`].filter(Boolean).join('   '));
           if (result.reason === 'interrupted' && result.saved.checkpoint) info(`resume with: rnn train --resume ${displayPath(result.checkpoint)}`);

@@ -122,9 +122,10 @@ export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions
   // the step schedule's options choose it; the cosine schedule has none of them
   const decay = (['lrDecay', 'lrDecayEvery', 'lrDecayStart'] as const).filter((k) => partial[k] !== undefined);
   if (decay.length > 0 && partial.lrSchedule === 'cosine') {
+    const them = decay.length === 1 ? 'it' : 'them';
     throw new RnnError(`${decay.map(flagOf).join(', ')} belong${decay.length === 1 ? 's' : ''} to the step schedule`, {
-      expected: '--lr-schedule step with them', got: '--lr-schedule cosine', kind: 'usage',
-      hint: 'drop them, or give --lr-schedule step',
+      expected: `--lr-schedule step with ${them}`, got: '--lr-schedule cosine', kind: 'usage',
+      hint: `drop ${them}, or give --lr-schedule step`,
     });
   }
   const lrSchedule = partial.lrSchedule ?? (decay.length > 0 ? 'step' : defaults.lrSchedule);

@@ -62,7 +62,10 @@ export interface TrainSink {
 
 export interface TrainResult {
   reason: StopReason;
+  /** The state a resume continues from (before the closing evaluation). */
   run: RunState;
+  /** The best validation loss and its step as the model file holds them, the closing evaluation included. */
+  best: { valLoss: number | null; step: number | null };
   finalTrainLoss: number;
   /** What is on disk for this run when it returns. */
   saved: { model: boolean; checkpoint: boolean };
@@ -91,6 +94,8 @@ export class Trainer {
   private stopRequested: StopReason | null = null;
   /** A checkpoint of this run is on disk (written here, or the one it resumed from). */
   private hasCheckpoint = false;
+  /** The best as the closing evaluation left it in the model file (see close and closingModel). */
+  private closedBest: TrainResult['best'] | null = null;
   /** When the next default checkpoint is due (see checkpoint). */
   private nextCheckpoint = performance.now() + CHECKPOINT_SECONDS * 1000;
 
@@ -203,14 +208,14 @@ export class Trainer {
       events.warning?.(`training stopped at step ${run.step + 1}: the loss diverged (it is not finite, or above 10·ln V)`);
       const wrote = run.bestStep === null && allFinite(model.params);
       if (wrote) await this.sink.saveBest(run);
-      return { reason, run, finalTrainLoss: lastLoss, saved: { model: wrote || run.bestStep !== null, checkpoint: this.hasCheckpoint } };
+      return { reason, run, best: this.best(), finalTrainLoss: lastLoss, saved: { model: wrote || run.bestStep !== null, checkpoint: this.hasCheckpoint } };
     }
     if (run.step === stepsBefore) {
       // Stopped before this session's first step: the files keep what they held (a resume that
       // trains nothing leaves the checkpoint's limits as they were) — but a run whose last session
       // was killed between its final checkpoint and its closing evaluation still owes that evaluation.
       if (reason !== 'interrupted' && run.step > 0 && !this.closed()) await this.close();
-      return { reason, run, finalTrainLoss: lastLoss, saved: { model: run.bestStep !== null, checkpoint: this.hasCheckpoint } };
+      return { reason, run, best: this.best(), finalTrainLoss: lastLoss, saved: { model: run.bestStep !== null, checkpoint: this.hasCheckpoint } };
     }
     this.syncRun(elapsed());
     // The checkpoint first: a closing evaluation off the --eval-every schedule must not change
@@ -218,7 +223,7 @@ export class Trainer {
     await this.checkpoint();
     if (reason !== 'interrupted') await this.close();
     else if (run.bestStep === null) await this.closingModel();
-    return { reason, run, finalTrainLoss: lastLoss, saved: { model: true, checkpoint: true } };
+    return { reason, run, best: this.best(), finalTrainLoss: lastLoss, saved: { model: true, checkpoint: true } };
   }
 
   /**
@@ -232,6 +237,7 @@ export class Trainer {
     const run = this.run;
     const before = { ...run, history: [...run.history] };
     if (run.history.at(-1)?.step !== run.step) await this.evaluate(this.events.evaluated);
+    this.closedBest = { valLoss: run.bestValLoss, step: run.bestStep };
     Object.assign(run, before, { closedAt: run.step, kept: run.kept }); // the kept files are what is on disk now
     await this.checkpoint();
   }
@@ -246,8 +252,13 @@ export class Trainer {
     const valLoss = this.sink.validate();
     const entry = this.entry(valLoss);
     await this.sink.saveBest({ ...run, history: [...run.history, entry], bestValLoss: valLoss, bestStep: run.step });
+    this.closedBest = { valLoss, step: run.step };
     this.events.saved?.('model', this.opts.output);
     if (valLoss !== null) this.events.evaluated?.({ step: run.step, valLoss, improved: true, entry });
+  }
+
+  private best(): TrainResult['best'] {
+    return this.closedBest ?? { valLoss: this.run.bestValLoss, step: this.run.bestStep };
   }
 
   private schedule(): LrSchedule {

@@ -78,6 +78,6 @@ describe('the learning-rate plan (cosine)', () => {
     expect(f.training.history[0]!.lr / f.training.options.lr).toBeCloseTo(0.5, 12); // step 19: one halving
     const clash = rnn(['train', 'c.txt', '--lr-schedule', 'cosine', '--lr-decay', '0.5', '--steps', '1', '-o', 'x.json'], { cwd: dir });
     expect(clash.code).toBe(2);
-    expect(clash.stderr).toMatch(/--lr-decay belongs to the step schedule[\s\S]*hint: drop them, or give --lr-schedule step/);
+    expect(clash.stderr).toMatch(/--lr-decay belongs to the step schedule[\s\S]*hint: drop it, or give --lr-schedule step/);
   });
 });

@@ -59,6 +59,20 @@ describe('#16 the default recipe, as a user runs it', () => {
   });
 });
 
+describe('the closing line reports what the model file holds', () => {
+  it('a closing evaluation off the schedule that improves is the best printed, in the text and the JSON', () => {
+    const dir = tempDir();
+    smallCorpus(dir, 20_000, 'c.txt');
+    const r = rnn(['train', 'c.txt', '--hidden', '16', '--layers', '1', '--dropout', '0', '--steps', '23', '--eval-every', '10', '--seed', '1', '--threads', '1', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const done = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { bestValLoss: number; bestStep: number };
+    const f = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')) as { training: { bestValLoss: number; steps: number } };
+    expect(done.bestStep).toBe(23); // the closing evaluation, after the ones at 10 and 20
+    expect(done.bestValLoss).toBe(f.training.bestValLoss);
+    expect(r.stderr).toContain(`best validation loss ${done.bestValLoss.toFixed(4)} nats/char at step 23`);
+  });
+});
+
 describe('#16 patience by default', () => {
   it('a run whose validation loss only rises stops after 5 evaluations without improvement', async () => {
     const kernels = referenceKernels('f32');
