@@ -6,6 +6,7 @@ import type { TrainOptions } from '../train/options.js';
 import { AUTO_EPOCHS } from '../options.js';
 import { chooseRecipe, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
+import { fmtDuration } from '../util/format.js';
 import { getKernels } from './kernels.js';
 
 /** What the user gave of the options the recipe would otherwise pick (undefined: left to it). */
@@ -37,42 +38,38 @@ export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split:
   const capped = epochs !== opts.epochs;
   // the default --max-time is a safety net behind a given --steps or --epochs, not the budget to plan for
   const maxTime = limited && given.maxTime === undefined ? null : opts.maxTime;
-  if (given.hidden !== undefined && given.dropout !== undefined && !capped) return null;
+  opts.epochs = epochs;
+  // nothing to choose, and nothing to time: the epoch limit is said in --help and the stop line
+  if (given.hidden !== undefined && given.dropout !== undefined) return null;
   const { hidden: _h, dropout: _d, ...shape } = opts.model;
   const recipe = await chooseRecipe({
     shape, vocabSize, trainTokens: split.trainTokens, stepChars: opts.batchSize * opts.seqLength,
     steps: opts.steps, epochs, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
     speed: (hidden) => measureSpeed(opts, hidden, vocabSize, split.train, threads),
   });
-  opts.epochs = epochs;
   opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };
   if (given.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
   return describeRecipe(opts, given, recipe, split.trainTokens, capped, maxTime);
 }
 
-/** "recipe: 2×384, dropout 0.4 for 1,059,624 training characters and 10 min at 18,908 chars/s, ~11 epochs (--hidden, --dropout to choose)", or null: nothing to say. */
-function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, trainTokens: number, capped: boolean, maxTime: number | null): string | null {
+/** "recipe: 2×384, dropout 0.4 for 1,059,624 training characters and 10m00s at 18,908 chars/s, ~11 epochs (--hidden, --dropout to choose)". */
+function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, trainTokens: number, capped: boolean, maxTime: number | null): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const chose = [
     given.hidden === undefined ? `${opts.model.layers}×${r.hidden}` : '',
     given.dropout === undefined ? `dropout ${r.dropout}` : '',
   ].filter(Boolean).join(', ');
   const budget = [
-    maxTime !== null ? `${fmtMinutes(maxTime)}${r.charsPerSecond !== null ? ` at ${n(r.charsPerSecond)} chars/s` : ''}` : '',
+    maxTime !== null ? `${fmtDuration(maxTime)}${r.charsPerSecond !== null ? ` at ${n(r.charsPerSecond)} chars/s` : ''}` : '',
     opts.steps !== null ? `${n(opts.steps)} steps` : '',
   ].filter(Boolean).join(' or ');
   const epochs = Number.isFinite(r.epochs) ? `, ~${r.epochs < 10 ? r.epochs.toFixed(1) : n(r.epochs)} epochs` : '';
-  const why = chose ? `${chose} for ${n(trainTokens)} training characters${budget ? ` and ${budget}` : ''}${epochs}` : '';
+  const why = `${chose} for ${n(trainTokens)} training characters${budget ? ` and ${budget}` : ''}${epochs}`;
   // the epoch limit is worth a word only where it stops the run before its time
   const stopsEarly = capped && r.epochs >= opts.epochs!;
-  if (!why && !stopsEarly) return null;
   const cap = stopsEarly ? `stops after ${opts.epochs} epochs, before the time runs out (a model sized to its corpus has given its best by then)` : '';
   const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
-  return `recipe: ${[why, cap].filter(Boolean).join('; ')} (${change} to choose)`;
-}
-
-function fmtMinutes(seconds: number): string {
-  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+  return `recipe: ${why}${cap ? `; ${cap}` : ''} (${change} to choose)`;
 }
 
 /** Training characters per second of a model of this width on this machine: its fastest of a few steps (on weights thrown away after). */

@@ -45,7 +45,7 @@ describe('#16 the default recipe, as a user runs it', () => {
     smallCorpus(dir, 3_000, 'c.txt');
     const r = rnn(['train', 'c.txt', '--max-time', '10m', '--seed', '1', '--threads', '1'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/recipe: 2×\d+, dropout 0\.5 for [\d,]+ training characters and 10 min at [\d,]+ chars\/s, ~40 epochs; stops after 40 epochs/);
+    expect(r.stderr).toMatch(/recipe: 2×\d+, dropout 0\.5 for [\d,]+ training characters and 10m00s at [\d,]+ chars\/s, ~40 epochs; stops after 40 epochs/);
     expect(r.stderr).toMatch(new RegExp(`stopped: reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`));
     expect(recorded(dir, 'c.json').training.options.epochs).toBe(AUTO_EPOCHS);
   });
