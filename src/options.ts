@@ -181,6 +181,12 @@ export function autoEvalEvery(valTokens: number, batchSize: number, seqLength: n
 /** A run that gives neither --epochs nor --steps stops after this many passes over its corpus, if its time allows them (train/recipe.ts). */
 export const AUTO_EPOCHS = 40;
 
+/** --patience counts evaluations more than this share above the best validation loss: a run clearly past its best. */
+export const PATIENCE_MARGIN = 0.01;
+/** What --patience n means, for help and messages. */
+export const pastItsBest = (n: number | string): string =>
+  `validation has been more than ${PATIENCE_MARGIN * 100}% above its best for ${n} evaluations in a row`;
+
 /** `rnn train` (besides the model's shape). */
 export const TRAIN_OPTIONS = {
   eos: spec({ flag: '--eos', value: '<mode>', help: 'sequence ends: line, paragraph or none', type: choice(EOS_MODES), default: 'line' }),
@@ -202,7 +208,7 @@ export const TRAIN_OPTIONS = {
   epochs: spec({ flag: '--epochs', value: '<n>', help: 'stop after n passes over the training text, in all', type: orNone(int(1)), nullable: true, default: null, defaultText: `${AUTO_EPOCHS} unless --steps is given` }),
   steps: spec({ flag: '--steps', value: '<n>', help: 'stop at optimiser step n (a total: a resumed run counts from its start)', type: int(1), nullable: true, default: null }),
   maxTime: spec({ flag: '--max-time', value: '<duration>', help: 'stop after this much training in all, resumes included: 90s, 10m, 1h, or none', type: duration, default: 600, defaultText: '10m', nullable: true }),
-  patience: spec({ flag: '--patience', value: '<n>', help: 'stop after n evaluations without improvement (the model file keeps the best)', type: orNone(int(1)), nullable: true, default: 5 }),
+  patience: spec({ flag: '--patience', value: '<n>', help: `stop when ${pastItsBest('n')} (the model file keeps the best)`, type: orNone(int(1)), nullable: true, default: 5 }),
   seed: seed('random seed (default: random, recorded in the model)'),
   output: spec({ flag: '--output', short: '-o', value: '<path>', help: 'where the best model is written (default: named after the corpus, book.txt → book.json)', type: text }),
   checkpoint: spec({ flag: '--checkpoint', value: '<path>', help: "where the latest checkpoint is written (default: the output's name + .ckpt.json)", type: text }),

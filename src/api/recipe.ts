@@ -1,10 +1,12 @@
+import { deflateRawSync } from 'node:zlib';
 import { createModel } from '../engine/create.js';
 import { Batches } from '../train/batches.js';
 import { defaultLr } from '../train/optimizers.js';
 import type { Split } from '../tokenizer/corpus.js';
+import type { TokenIds } from '../tokenizer/vocab.js';
 import type { TrainOptions } from '../train/options.js';
 import { AUTO_EPOCHS } from '../options.js';
-import { chooseRecipe, type Recipe } from '../train/recipe.js';
+import { chooseRecipe, dropoutShare, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { fmtDuration } from '../util/format.js';
 import { getKernels } from './kernels.js';
@@ -26,6 +28,8 @@ const TIMED_STEPS = 3;
  * clipping, evaluation and saving take the rest (measured: 87% for 2×384 on tinyshakespeare).
  */
 const STEP_SHARE = 0.9;
+/** The training characters deflated to measure how predictable the text is: at most the first 1 Mi. */
+const DEFLATED_CHARS = 1 << 20;
 
 /**
  * A new run's recipe (train/recipe.ts) written into `opts`: the epoch limit, the width and dropout
@@ -42,34 +46,46 @@ export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split:
   // nothing to choose, and nothing to time: the epoch limit is said in --help and the stop line
   if (given.hidden !== undefined && given.dropout !== undefined) return null;
   const { hidden: _h, dropout: _d, ...shape } = opts.model;
+  const bitsPerChar = deflateBitsPerChar(split.train);
   const recipe = await chooseRecipe({
-    shape, vocabSize, trainTokens: split.trainTokens, stepChars: opts.batchSize * opts.seqLength,
+    shape, vocabSize, trainTokens: split.trainTokens, bitsPerChar, stepChars: opts.batchSize * opts.seqLength,
     steps: opts.steps, epochs, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
     speed: (hidden) => measureSpeed(opts, hidden, vocabSize, split.train, threads),
   });
   opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };
   if (given.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
-  return describeRecipe(opts, given, recipe, split.trainTokens, capped, maxTime);
+  return describeRecipe(opts, given, recipe, { trainTokens: split.trainTokens, bitsPerChar }, capped, maxTime);
 }
 
-/** "recipe: 2×384, dropout 0.4 for 1,059,624 training characters and 10m00s at 18,908 chars/s, ~11 epochs (--hidden, --dropout to choose)". */
-function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, trainTokens: number, capped: boolean, maxTime: number | null): string {
+/**
+ * "recipe: 2×384, dropout 0.4 for 1,059,624 training characters and 10m00s at 18,908 chars/s, ~11 epochs (--hidden, --dropout to choose)";
+ * a text more predictable than prose says so after its dropout.
+ */
+function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text: { trainTokens: number; bitsPerChar: number }, capped: boolean, maxTime: number | null): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const predictable = dropoutShare(text.bitsPerChar) < 1 ? ` (less for a predictable text: ${text.bitsPerChar.toFixed(1)} bits/char deflated)` : '';
   const chose = [
     given.hidden === undefined ? `${opts.model.layers}×${r.hidden}` : '',
-    given.dropout === undefined ? `dropout ${r.dropout}` : '',
+    given.dropout === undefined ? `dropout ${r.dropout}${predictable}` : '',
   ].filter(Boolean).join(', ');
   const budget = [
     maxTime !== null ? `${fmtDuration(maxTime)}${r.charsPerSecond !== null ? ` at ${n(r.charsPerSecond)} chars/s` : ''}` : '',
     opts.steps !== null ? `${n(opts.steps)} steps` : '',
   ].filter(Boolean).join(' or ');
   const epochs = Number.isFinite(r.epochs) ? `, ~${r.epochs < 10 ? r.epochs.toFixed(1) : n(r.epochs)} epochs` : '';
-  const why = `${chose} for ${n(trainTokens)} training characters${budget ? ` and ${budget}` : ''}${epochs}`;
+  const why = `${chose} for ${n(text.trainTokens)} training characters${budget ? ` and ${budget}` : ''}${epochs}`;
   // the epoch limit is worth a word only where it stops the run before its time
   const stopsEarly = capped && r.epochs >= opts.epochs!;
   const cap = stopsEarly ? `stops after ${opts.epochs} epochs, before the time runs out (a model sized to its corpus has given its best by then)` : '';
   const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
   return `recipe: ${why}${cap ? `; ${cap}` : ''} (${change} to choose)`;
+}
+
+/** Deflate's bits per character of the start of the training text, its ids as they are stored (one byte each up to 256 symbols). */
+export function deflateBitsPerChar(ids: TokenIds): number {
+  const n = Math.min(ids.length, DEFLATED_CHARS);
+  if (n === 0) return Infinity;
+  return (8 * deflateRawSync(new Uint8Array(ids.buffer, ids.byteOffset, n * ids.BYTES_PER_ELEMENT)).length) / n;
 }
 
 /** Training characters per second of a model of this width on this machine: its fastest of a few steps (on weights thrown away after). */

@@ -14,7 +14,7 @@ import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import { defaultLr, type Optimizer } from '../train/optimizers.js';
 import { defaultTrainOptions, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
-import { autoEvalEvery, MAX_EVAL_SEQ_LENGTH } from '../options.js';
+import { autoEvalEvery, MAX_EVAL_SEQ_LENGTH, pastItsBest } from '../options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import { fineTuneShape, fineTuneVocab, lineageOf, loadBase, transferWeights, type Base } from './init-from.js';
@@ -239,7 +239,7 @@ function nothingLeftToDo(reason: StopReason, run: RunState, opts: TrainOptions):
     steps: [`the run is at step ${run.step}, its --steps total`, `--steps ${2 * run.step}`],
     epochs: [`the run has done ${opts.epochs} epochs, its --epochs total`, `--epochs ${2 * (opts.epochs ?? 1)}`],
     'max-time': [`the run has trained for ${minutes} min, its --max-time total`, `--max-time ${2 * minutes}m (or none)`],
-    patience: [`validation has not improved for ${opts.patience} evaluations (--patience)`, `--patience ${2 * (opts.patience ?? 1)}`],
+    patience: [`${pastItsBest(opts.patience ?? 1)} (--patience)`, `--patience ${2 * (opts.patience ?? 1)}`],
   };
   const [where, more] = what[reason] ?? [reason, '--steps N'];
   return new RnnError(`nothing left to train: ${where}`, {

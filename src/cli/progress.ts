@@ -70,7 +70,7 @@ export async function progressRenderer(opts: { json: boolean; quiet: boolean }):
     saved() {},
     planned(p) {
       if (opts.json) printJson({ type: 'schedule', ...p });
-      const why = p.basis === 'time' ? 'the steps that fit in --max-time at the speed so far' : 'the step limit';
+      const why = p.basis === 'time' ? 'the steps that fit in --max-time at the speed so far, revised at each evaluation' : 'the step limit';
       say(`learning rate: down to ${Number(p.finalLr.toPrecision(3))} by step ${p.steps.toLocaleString('en-US')} (${why})`);
     },
     warning(message) {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { AUTO_EPOCHS, TRAIN_OPTIONS } from '../options.js';
-import { CHARS_PER_PARAM, DROPOUT_PER_DOUBLING, MAX_DROPOUT, PARAMS_PER_CHAR, WIDTHS } from '../train/recipe.js';
+import { AUTO_EPOCHS, pastItsBest, TRAIN_OPTIONS } from '../options.js';
+import { CHARS_PER_PARAM, DROPOUT_PER_DOUBLING, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS } from '../train/recipe.js';
 import { displayPath } from '../api/paths.js';
 import { train } from '../api/train.js';
 import { RnnError } from '../errors.js';
@@ -22,7 +22,7 @@ function stopMessage(reason: StopReason, o: TrainOptions, epochsGiven: boolean):
     case 'steps': return 'reached --steps';
     case 'epochs': return epochsGiven || o.epochs !== AUTO_EPOCHS ? 'reached --epochs' : `reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`;
     case 'max-time': return 'reached --max-time';
-    case 'patience': return `validation has not improved for ${o.patience} evaluations (--patience N or none to change)`;
+    case 'patience': return `${pastItsBest(o.patience!)} (--patience N or none to change)`;
     case 'interrupted': return 'interrupted';
     case 'diverged': return 'the loss diverged';
   }
@@ -59,11 +59,12 @@ predicted from all of the held-out text before it.
 Unless given, the model's width and dropout follow from the corpus and the budget: the widest
 of ${WIDTHS.join(', ')} units with at most ${PARAMS_PER_CHAR} weights per training character
 that sees at least ${CHARS_PER_PARAM} characters per weight in the budget (at this machine's speed, timed
-as the run starts); dropout ${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus, at most ${MAX_DROPOUT}.
+as the run starts); dropout ${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus, at most ${MAX_DROPOUT},
+scaled by b/${PROSE_BITS} (at least ${MIN_DROPOUT_SHARE}) for a text that deflate codes in b < ${PROSE_BITS} bits per character.
 A run stops after ${AUTO_EPOCHS} epochs unless --epochs or --steps is given. The second line of the
 output says what was chosen.
 The learning rate warms up, then follows a half cosine down to 1/100 of --lr as the budget
-runs out; training stops early when validation has not improved for --patience evaluations.
+runs out; training stops early when ${pastItsBest('--patience')}.
 
 Limits (--steps, --epochs, --max-time) are totals of the whole run. \`--resume book.ckpt.json\`
 goes on until they are reached; give a larger one to train further (e.g. --max-time 20m after a

@@ -35,7 +35,7 @@ export interface TrainOptions {
   steps: number | null;
   /** and the seconds it has spent training (null: no limit). */
   maxTime: number | null;
-  /** Evaluations without improvement before stopping; null: never stop early. */
+  /** Evaluations in a row more than PATIENCE_MARGIN above the best before stopping; null: never stop early. */
   patience: number | null;
   seed: number;
   output: string;

@@ -4,20 +4,26 @@ import { AUTO_EPOCHS } from '../options.js';
 
 /**
  * The default recipe: what `rnn train` picks for the options a user leaves out, from the corpus
- * and the budget instead of one fixed model (measured on three corpora in notes/defaults.md).
+ * and the budget instead of one fixed model (measured on four corpora in notes/defaults.md).
  *   epochs: a run on a small corpus stops after AUTO_EPOCHS passes (options.ts), where a model sized
  *     to it has given its best (more only overfit), unless --epochs or --steps is given;
  *   hidden: the widest of WIDTHS with at most PARAMS_PER_CHAR weights per training character (the
  *     data it can generalise from) that sees at least CHARS_PER_PARAM characters per weight in the
  *     budget: its epochs, steps, or time at this machine's measured speed (the steps it can take);
  *   dropout: DROPOUT_PER_DOUBLING per doubling of the passes the run will make over the corpus
- *     (none for a single pass), at most MAX_DROPOUT.
+ *     (none for a single pass), at most MAX_DROPOUT, scaled down for a text more predictable than
+ *     prose: by its bits per character under deflate over PROSE_BITS, when that is below 1, but by
+ *     no less than MIN_DROPOUT_SHARE (code overfits less in the same passes, and gains from less noise).
  */
 export const WIDTHS = [512, 384, 256, 192, 128, 96, 64] as const;
 export const PARAMS_PER_CHAR = 6;
 export const CHARS_PER_PARAM = 4;
 export const DROPOUT_PER_DOUBLING = 0.12;
 export const MAX_DROPOUT = 0.5;
+/** Deflate's bits per character below which a text counts as more predictable than prose (tinyshakespeare: 3.1). */
+export const PROSE_BITS = 2.8;
+/** The least share of its dropout a predictable text keeps (TypeScript's declarations, 0.7 bits/char: 0.1 overfits, 0.15 is best). */
+export const MIN_DROPOUT_SHARE = 0.3;
 
 export type Shape = Omit<ModelConfig, 'vocabSize' | 'hidden' | 'dropout'>;
 
@@ -25,6 +31,8 @@ export interface RecipeInput {
   shape: Shape;
   vocabSize: number;
   trainTokens: number;
+  /** Deflate's bits per character of the training text (see PROSE_BITS). */
+  bitsPerChar: number;
   /** Characters per training step (B·T). */
   stepChars: number;
   /** The budget: the totals given (the epoch limit with AUTO_EPOCHS already applied). */
@@ -66,11 +74,16 @@ export async function chooseRecipe(r: RecipeInput): Promise<Recipe> {
   }
   hidden ??= WIDTHS[WIDTHS.length - 1];
   const epochs = await epochsFor(hidden);
-  return { hidden, dropout: r.dropout ?? dropoutFor(epochs), epochs, charsPerSecond: speeds.get(hidden) ?? null };
+  return { hidden, dropout: r.dropout ?? dropoutFor(epochs, r.bitsPerChar), epochs, charsPerSecond: speeds.get(hidden) ?? null };
 }
 
-/** DROPOUT_PER_DOUBLING per doubling of the passes over the corpus, rounded to 0.05; none for one pass. */
-export function dropoutFor(epochs: number): number {
-  const p = Math.min(MAX_DROPOUT, DROPOUT_PER_DOUBLING * Math.log2(Math.max(1, epochs)));
+/** DROPOUT_PER_DOUBLING per doubling of the passes over the corpus (none for one pass), ×dropoutShare(bitsPerChar), rounded to 0.05. */
+export function dropoutFor(epochs: number, bitsPerChar: number): number {
+  const p = Math.min(MAX_DROPOUT, DROPOUT_PER_DOUBLING * Math.log2(Math.max(1, epochs))) * dropoutShare(bitsPerChar);
   return Math.round(p * 20) / 20;
+}
+
+/** The share of the dropout a text gets: 1 for prose and anything less predictable, bitsPerChar / PROSE_BITS below it (at least MIN_DROPOUT_SHARE). */
+export function dropoutShare(bitsPerChar: number): number {
+  return Math.max(MIN_DROPOUT_SHARE, Math.min(1, bitsPerChar / PROSE_BITS));
 }

@@ -1,11 +1,11 @@
 /**
  * The learning rate as a pure function of the step and the run's plan, so that a resumed run
  * picks up exactly where it left off.
- *   cosine: a linear warm-up over the first WARMUP_STEPS (at most a tenth of the plan),
+ *   cosine [default]: a linear warm-up over the first WARMUP_STEPS (at most a tenth of the plan),
  *     then lr_t = lr · (f + (1 − f)·½(1 + cos πu)), u the share of the planned steps after the
  *     warm-up that are done, f = 1/100: the rate reaches its floor exactly as the budget runs out.
  *     With no plan yet (a time budget before its speed is measured, or no budget) it holds lr.
- *   step [default]: lr_t = lr · max(decay^⌊max(0, t − start) / every⌋, 1/100).
+ *   step: lr_t = lr · max(decay^⌊max(0, t − start) / every⌋, 1/100).
  */
 export const LR_SCHEDULES = ['cosine', 'step'] as const;
 export type LrScheduleKind = (typeof LR_SCHEDULES)[number];

@@ -7,7 +7,7 @@ import { clipGradients } from './clip.js';
 import type { EvalReport, StopReason, TrainEvents } from './events.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { TrainOptions } from './options.js';
-import { CHECKPOINT_SECONDS } from '../options.js';
+import { CHECKPOINT_SECONDS, PATIENCE_MARGIN } from '../options.js';
 import { learningRate, PLAN_AFTER_SECONDS, PLAN_AFTER_SHARE, PLAN_AFTER_STEPS, stepsInTime, type LrSchedule } from './schedule.js';
 
 /** Everything that changes while training; with the weights, a checkpoint holds exactly this. */
@@ -19,6 +19,7 @@ export interface RunState {
   history: HistoryEntry[];
   bestValLoss: number | null;
   bestStep: number | null;
+  /** Evaluations in a row more than PATIENCE_MARGIN above the best (what --patience counts). */
   evalsSinceBest: number;
   /** Since the last history entry: the sum and count of training losses (= steps), the sum of */
   lossSum: number;
@@ -40,7 +41,7 @@ export interface LrPlan {
   steps: number | null;
   /** The budget it was made for ("steps epochs maxTime"): a resume with another budget plans again. */
   budget: string;
-  /** Whether a time budget's speed has been measured (the plan is final). */
+  /** Whether a time budget's speed has been measured (a plan made from it; evaluations revise it). */
   timed: boolean;
 }
 
@@ -97,7 +98,11 @@ export class Trainer {
   /** The best as the closing evaluation left it in the model file (see close and closingModel). */
   private closedBest: TrainResult['best'] | null = null;
   /** When the next default checkpoint is due (see checkpoint). */
-  private nextCheckpoint = performance.now() + CHECKPOINT_SECONDS * 1000;
+  private nextCheckpoint: number;
+  /** This session's seconds spent beside the training steps: evaluating, saving, sampling. */
+  private asideSeconds = 0;
+  /** Where this session's speed is measured from (past start-up and JIT warm-up), once it is. */
+  private speedFrom: { step: number; time: number; asideSeconds: number } | null = null;
 
   constructor(
     readonly model: LanguageModel,
@@ -105,7 +110,10 @@ export class Trainer {
     readonly opts: TrainOptions & { evalEvery: number },
     readonly sink: TrainSink,
     readonly events: TrainEvents = {},
+    /** Milliseconds, for every time the trainer measures (a test gives it a clock of its own). */
+    readonly clock: () => number = () => performance.now(),
   ) {
+    this.nextCheckpoint = clock() + CHECKPOINT_SECONDS * 1000;
     this.batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
     this.optimizer = createOptimizer(opts.optimizer, model.params, model.kernels, { weightDecay: opts.weightDecay });
     this.carried = model.newState(opts.batchSize);
@@ -148,12 +156,12 @@ export class Trainer {
     const { opts, model, batches, run, events } = this;
     const B = opts.batchSize, T = opts.seqLength;
     // Limits are totals of the run: --max-time counts the time of every session, resumes included
-    const sessionStart = performance.now(), before = run.elapsedSeconds, stepsBefore = run.step;
-    const elapsed = () => before + (performance.now() - sessionStart) / 1000;
+    const sessionStart = this.clock(), before = run.elapsedSeconds, stepsBefore = run.step;
+    const elapsed = () => before + (this.clock() - sessionStart) / 1000;
     const maxSteps = this.stepLimit();
     // chars/s counts time in training steps only (not evaluation, saving or sampling)
-    let lastReport = performance.now(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
-    let lastLoss = NaN, gradNorm = 0, reason: StopReason | null = null, lastYield = performance.now();
+    let lastReport = this.clock(), stepSeconds = 0, stepsSinceReport = 0, clipsSinceReport = 0, lossSinceReport = 0;
+    let lastLoss = NaN, gradNorm = 0, reason: StopReason | null = null, lastYield = this.clock();
     this.planFromSteps();
     // A fresh model's loss is ≈ ln V; ten times that (p(target) ≈ V^−10) means the run has blown up.
     const divergedLoss = 10 * Math.log(model.config.vocabSize) + 10;
@@ -163,13 +171,13 @@ export class Trainer {
       if (reason) break;
       if (batches.next()) this.carried.fill(0); // a wrapped stream starts afresh
 
-      const stepStart = performance.now();
+      const stepStart = this.clock();
       model.zeroGrad();
       const loss = model.lossAndGrad(batches.x, batches.y, T, B, this.carried, this.rng); // the rng drives dropout (if any)
       const clip = clipGradients(model.params, opts.clipMode, opts.clip, model.kernels);
       if (!(loss < divergedLoss) || !Number.isFinite(clip.norm)) { reason = 'diverged'; break; }
       this.optimizer.step(learningRate(this.schedule(), run.step));
-      const seconds = (performance.now() - stepStart) / 1000;
+      const seconds = (this.clock() - stepStart) / 1000;
       stepSeconds += seconds;
       run.step += 1;
       lastLoss = loss; gradNorm = clip.norm;
@@ -177,14 +185,21 @@ export class Trainer {
       if (clip.clipped) run.clips += 1;
       stepsSinceReport += 1; lossSinceReport += loss; if (clip.clipped) clipsSinceReport += 1;
       this.syncRun(elapsed());
-      this.planFromTime(run.step - stepsBefore, (performance.now() - sessionStart) / 1000, elapsed());
+      this.planFromTime(run.step - stepsBefore, (this.clock() - sessionStart) / 1000, elapsed());
 
-      if (run.step % opts.evalEvery === 0) await this.evaluate(events.evaluated);
-      if (opts.checkpointEvery === null ? performance.now() >= this.nextCheckpoint : run.step % opts.checkpointEvery === 0) await this.checkpoint();
+      let aside = this.clock(); // evaluating, saving and sampling: the time beside the steps
+      if (run.step % opts.evalEvery === 0) {
+        await this.evaluate(events.evaluated);
+        this.asideSeconds += (this.clock() - aside) / 1000;
+        aside = this.clock();
+        this.replan(run.step - stepsBefore, elapsed()); // before the checkpoint, which records it
+      }
+      if (opts.checkpointEvery === null ? this.clock() >= this.nextCheckpoint : run.step % opts.checkpointEvery === 0) await this.checkpoint();
       if (opts.sampleEvery > 0 && run.step % opts.sampleEvery === 0 && this.sink.sample) {
         events.samples?.(run.step, this.sink.sample([0.5, 1.0], run.step));
       }
-      const now = performance.now();
+      this.asideSeconds += (this.clock() - aside) / 1000;
+      const now = this.clock();
       if (now - lastReport > 500 || run.step === maxSteps) {
         const rate = stepsSinceReport / stepSeconds; // steps per second
         events.progress?.({
@@ -198,7 +213,7 @@ export class Trainer {
       }
       if (now - lastYield >= YIELD_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve)); // let the spinner turn and signals land
-        lastYield = performance.now();
+        lastYield = this.clock();
       }
     }
 
@@ -278,18 +293,35 @@ export class Trainer {
 
   /**
    * A time budget's plan, once its speed is known: the steps that fit in the time left at the
-   * speed of this session so far (or the step limit, if that comes first). Made once and recorded,
-   * so that the rest of the run, resumes included, follows it exactly.
+   * speed of this session so far (or the step limit, if that comes first). Recorded, so that a
+   * resumed run follows the same rates; revised at each evaluation (see replan).
    */
   private planFromTime(sessionSteps: number, sessionSeconds: number, elapsedSeconds: number): void {
     const o = this.opts, plan = this.run.plan;
-    if (plan === null || plan.timed || o.maxTime === null) return;
+    if (plan === null || o.maxTime === null || this.speedFrom !== null) return;
     if (sessionSteps < PLAN_AFTER_STEPS || sessionSeconds < Math.min(PLAN_AFTER_SECONDS, PLAN_AFTER_SHARE * o.maxTime)) return;
+    this.speedFrom = { step: this.run.step, time: this.clock(), asideSeconds: this.asideSeconds };
+    if (plan.timed) return;
     const inTime = stepsInTime(this.run.step, elapsedSeconds, o.maxTime, sessionSteps / sessionSeconds);
     const limit = this.stepLimit();
     plan.steps = limit !== null && limit <= inTime ? limit : inTime;
     plan.timed = true;
     this.announcePlan(limit !== null && limit <= inTime ? 'steps' : 'time');
+  }
+
+  /**
+   * After an evaluation, a time budget's plan again, now that what evaluating and saving cost is
+   * known (the first plan, made before any, overshoots): seconds per step = the steps' own time
+   * since speedFrom + this session's time beside them, per step.
+   */
+  private replan(sessionSteps: number, elapsedSeconds: number): void {
+    const o = this.opts, plan = this.run.plan, from = this.speedFrom, limit = this.stepLimit();
+    if (plan === null || !plan.timed || o.maxTime === null || from === null) return;
+    const steps = this.run.step - from.step;
+    if (steps < PLAN_AFTER_STEPS || (limit !== null && plan.steps === limit)) return; // too few to time; or the step limit comes first
+    const stepSeconds = ((this.clock() - from.time) / 1000 - (this.asideSeconds - from.asideSeconds)) / steps;
+    const inTime = stepsInTime(this.run.step, elapsedSeconds, o.maxTime, 1 / (stepSeconds + this.asideSeconds / sessionSteps));
+    plan.steps = limit !== null ? Math.min(limit, inTime) : inTime;
   }
 
   private announcePlan(basis: 'steps' | 'time'): void {
@@ -362,8 +394,10 @@ export class Trainer {
       run.evalsSinceBest = 0;
       await this.sink.saveBest(run);
       this.events.saved?.('model', this.opts.output);
+    } else if (valLoss > run.bestValLoss! * (1 + PATIENCE_MARGIN)) {
+      run.evalsSinceBest += 1; // clearly past its best
     } else {
-      run.evalsSinceBest += 1;
+      run.evalsSinceBest = 0; // a plateau or a bump: not clearly past it
     }
     if (valLoss !== null && this.opts.keep > 0) await this.keep(valLoss);
     if (valLoss !== null) report?.({ step: run.step, valLoss, improved, entry });
@@ -380,11 +414,11 @@ export class Trainer {
   }
 
   private async checkpoint(): Promise<void> {
-    const start = performance.now();
+    const start = this.clock();
     await this.sink.saveCheckpoint(this.run, this.optimizer, this.carried);
     this.hasCheckpoint = true;
     // the next default one after CHECKPOINT_SECONDS, or later for a model whose checkpoint takes long to write
-    const end = performance.now();
+    const end = this.clock();
     this.nextCheckpoint = end + Math.max(CHECKPOINT_SECONDS * 1000, (end - start) / CHECKPOINT_SHARE);
     this.events.saved?.('checkpoint', this.opts.checkpoint);
   }

@@ -1,16 +1,16 @@
 /**
  * Issue 16, items 2 and 3, as a user runs them: the recipe's choice is printed and recorded, what
  * is given wins, a small corpus stops at the recipe's epochs, and a run whose validation has passed
- * its best stops after --patience evaluations (5 by default).
+ * its best stops after --patience evaluations clearly above it (5 by default).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultModelConfig } from '../../src/engine/config.ts';
 import { createModel } from '../../src/engine/create.ts';
 import { referenceKernels } from '../../src/engine/kernels/index.ts';
-import { AUTO_EPOCHS } from '../../src/options.ts';
+import { AUTO_EPOCHS, PATIENCE_MARGIN } from '../../src/options.ts';
 import { defaultTrainOptions } from '../../src/train/options.ts';
+import { dropoutFor, PROSE_BITS } from '../../src/train/recipe.ts';
 import { Trainer, type TrainSink } from '../../src/train/trainer.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { rnn, smallCorpus, tempDir } from '../reliability/helpers.ts';
@@ -29,6 +29,22 @@ describe('#16 the default recipe, as a user runs it', () => {
     const f = recorded(dir, 'c.json');
     expect([f.config.hidden, f.config.dropout]).toEqual([Number(m![1]), Number(m![2])]);
     expect(f.training.options).toMatchObject({ epochs: null, lrSchedule: 'cosine', patience: 5 });
+    expect(r.stderr).not.toMatch(/predictable/); // prose: the dropout the passes give
+  });
+
+  it('a text more predictable than prose gets less dropout, and the line says why', () => {
+    const dir = tempDir();
+    const declarations = Array.from({ length: 600 }, (_, i) => `interface Point${i % 9} { readonly x: number; readonly y: number }\n`).join('');
+    writeFileSync(join(dir, 'd.txt'), declarations);
+    const args = ['--hidden', '16', '--batch-size', '8', '--seq-length', '16', '--steps', '2000', '--seed', '1', '--threads', '1'];
+    const r = rnn(['train', 'd.txt', ...args], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const m = /recipe: dropout ([\d.]+) \(less for a predictable text: ([\d.]+) bits\/char deflated\) for ([\d,]+) training characters and 2,000 steps, ~([\d.]+) epochs \(--dropout to choose\)/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [dropout, bits, epochs] = [Number(m![1]), Number(m![2]), Number(m![4])];
+    expect(bits).toBeLessThan(PROSE_BITS / 4);
+    expect(dropout).toBe(recorded(dir, 'd.json').config.dropout);
+    expect(dropout).toBeLessThan(dropoutFor(epochs, PROSE_BITS)); // what prose would get for the same passes
   });
 
   it('what is given wins, and with everything given there is no recipe line', () => {
@@ -74,20 +90,32 @@ describe('the closing line reports what the model file holds', () => {
 });
 
 describe('#16 patience by default', () => {
-  it('a run whose validation loss only rises stops after 5 evaluations without improvement', async () => {
+  const run = async (validations: (i: number) => number) => {
     const kernels = referenceKernels('f32');
-    const opts = { ...defaultTrainOptions({ model: { hidden: 4, layers: 1 }, batchSize: 2, seqLength: 4 }), evalEvery: 1 };
+    const opts = { ...defaultTrainOptions({ model: { hidden: 4, layers: 1 }, batchSize: 2, seqLength: 4, steps: 30 }), evalEvery: 1 };
     expect(opts.patience).toBe(5);
     const model = createModel({ ...opts.model, vocabSize: 5 }, kernels, new Rng(1));
-    let validations = 0;
+    let i = 0;
     const sink: TrainSink = {
       saveBest: async () => {}, saveCheckpoint: async () => {}, saveKept: async () => '', removeKept: () => {},
-      validate: () => 1 + validations++, // worse every time
+      validate: () => validations(i++),
     };
-    const ids = Int32Array.from({ length: 200 }, (_, i) => i % 5);
-    const result = await new Trainer(model, ids, opts, sink).train();
+    const ids = Int32Array.from({ length: 200 }, (_, k) => k % 5);
+    return new Trainer(model, ids, opts, sink).train();
+  };
+
+  it(`a run clearly past its best (more than ${PATIENCE_MARGIN * 100}% above it) stops after 5 such evaluations in a row`, async () => {
+    const result = await run((i) => 1 + i); // worse every time
     expect(result.reason).toBe('patience');
-    expect(result.run.step).toBe(6); // the first evaluation is the best; five more without improvement
+    expect(result.run.step).toBe(6); // the first evaluation is the best; five more above it
+    expect(result.run.bestStep).toBe(1);
+  });
+
+  it('a plateau or a bump within the margin does not count, and resets the count', async () => {
+    // the best at step 1; then within 1% of it for ever, but for runs of 4 clear rises
+    const result = await run((i) => (i === 0 ? 1 : i % 5 === 0 ? 1.005 : 1.5));
+    expect(result.reason).toBe('steps');
+    expect(result.run.step).toBe(30);
     expect(result.run.bestStep).toBe(1);
   });
 });

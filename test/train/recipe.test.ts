@@ -5,12 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultModelConfig } from '../../src/engine/config.ts';
 import { paramCount } from '../../src/engine/memory.ts';
-import { chooseRecipe, dropoutFor, DROPOUT_PER_DOUBLING, MAX_DROPOUT, PARAMS_PER_CHAR, WIDTHS, type RecipeInput } from '../../src/train/recipe.ts';
+import { deflateBitsPerChar } from '../../src/api/recipe.ts';
+import { chooseRecipe, dropoutFor, DROPOUT_PER_DOUBLING, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS, type RecipeInput } from '../../src/train/recipe.ts';
 
 const { hidden: _h, dropout: _d, ...shape } = defaultModelConfig;
 /** A machine where every width trains at the same speed (no time limit binds) unless told. */
 const input = (over: Partial<RecipeInput>): RecipeInput => ({
-  shape, vocabSize: 65, trainTokens: 1_000_000, stepChars: 2048, steps: null, epochs: 40, maxTime: null,
+  shape, vocabSize: 65, trainTokens: 1_000_000, bitsPerChar: 3, stepChars: 2048, steps: null, epochs: 40, maxTime: null,
   hidden: null, dropout: null, speed: async () => 1e9, ...over,
 });
 const params = (hidden: number, vocabSize = 65) => paramCount({ ...shape, hidden, vocabSize });
@@ -44,16 +45,31 @@ describe('#16 the recipe: width and dropout from the corpus and the budget', () 
   });
 
   it('dropout grows with the passes over the corpus: none for one, DROPOUT_PER_DOUBLING per doubling (to 0.05), at most MAX_DROPOUT', () => {
-    expect(dropoutFor(0.3)).toBe(0);
-    expect(dropoutFor(1)).toBe(0);
-    expect(dropoutFor(2)).toBe(Math.round(DROPOUT_PER_DOUBLING * 20) / 20);
-    expect(dropoutFor(4)).toBe(Math.round(2 * DROPOUT_PER_DOUBLING * 20) / 20);
-    expect(dropoutFor(1e6)).toBe(MAX_DROPOUT);
+    const prose = PROSE_BITS;
+    expect(dropoutFor(0.3, prose)).toBe(0);
+    expect(dropoutFor(1, prose)).toBe(0);
+    expect(dropoutFor(2, prose)).toBe(Math.round(DROPOUT_PER_DOUBLING * 20) / 20);
+    expect(dropoutFor(4, prose)).toBe(Math.round(2 * DROPOUT_PER_DOUBLING * 20) / 20);
+    expect(dropoutFor(1e6, prose)).toBe(MAX_DROPOUT);
+    expect(dropoutFor(1e6, 8)).toBe(MAX_DROPOUT); // less predictable than prose: no more than prose
+  });
+
+  it('a text more predictable than prose gets less: ×bits per character / PROSE_BITS, at least MIN_DROPOUT_SHARE', async () => {
+    expect(dropoutFor(1e6, PROSE_BITS / 2)).toBe(MAX_DROPOUT / 2);
+    expect(dropoutFor(1e6, 0.67)).toBe(Math.round(MAX_DROPOUT * MIN_DROPOUT_SHARE * 20) / 20); // 0.67 / 2.8 = 0.24: the least share
+    expect((await chooseRecipe(input({ bitsPerChar: PROSE_BITS / 5 }))).dropout).toBe(dropoutFor(40, PROSE_BITS / 5));
+    // measured: deflate codes English prose in more than PROSE_BITS per character, a repeated declaration in far fewer
+    const ids = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const prose = 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, it was the season of Darkness, it was the spring of hope, it was the winter of despair, we had everything before us, we had nothing before us, we were all going direct to Heaven, we were all going direct the other way.';
+    expect(deflateBitsPerChar(ids(prose))).toBeGreaterThan(PROSE_BITS);
+    const declarations = Array.from({ length: 40 }, (_, i) => `    readonly field${i}: number;\n`).join('');
+    expect(deflateBitsPerChar(ids(declarations))).toBeLessThan(PROSE_BITS / 2);
+    expect(deflateBitsPerChar(new Uint16Array(100).fill(300))).toBeLessThan(1); // two bytes an id past 256 symbols
   });
 
   it('what the user gives wins', async () => {
     const r = await chooseRecipe(input({ hidden: 77, dropout: 0.05, trainTokens: 300 }));
     expect([r.hidden, r.dropout]).toEqual([77, 0.05]);
-    expect((await chooseRecipe(input({ hidden: 77 }))).dropout).toBe(dropoutFor(40));
+    expect((await chooseRecipe(input({ hidden: 77 }))).dropout).toBe(dropoutFor(40, 3));
   });
 });
