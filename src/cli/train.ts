@@ -64,7 +64,8 @@ scaled by b/${PROSE_BITS} (at least ${MIN_DROPOUT_SHARE}) for a text that deflat
 A run stops after ${AUTO_EPOCHS} epochs unless --epochs or --steps is given. The second line of the
 output says what was chosen.
 The learning rate warms up, then follows a half cosine down to 1/100 of --lr as the budget
-runs out; training stops early when ${pastItsBest('--patience')}.
+runs out. Training stops early when
+${pastItsBest('--patience')}.
 
 Limits (--steps, --epochs, --max-time) are totals of the whole run. \`--resume book.ckpt.json\`
 goes on until they are reached; give a larger one to train further (e.g. --max-time 20m after a
