@@ -318,7 +318,7 @@ export class Trainer {
     const o = this.opts, plan = this.run.plan, from = this.speedFrom, limit = this.stepLimit();
     if (plan === null || !plan.timed || o.maxTime === null || from === null) return;
     const steps = this.run.step - from.step;
-    if (steps < PLAN_AFTER_STEPS || (limit !== null && plan.steps === limit)) return; // too few to time; or the step limit comes first
+    if (steps < PLAN_AFTER_STEPS) return; // too few to time
     const stepSeconds = ((this.clock() - from.time) / 1000 - (this.asideSeconds - from.asideSeconds)) / steps;
     const inTime = stepsInTime(this.run.step, elapsedSeconds, o.maxTime, 1 / (stepSeconds + this.asideSeconds / sessionSteps));
     plan.steps = limit !== null ? Math.min(limit, inTime) : inTime;
