@@ -1,10 +1,11 @@
 import { deflateRawSync } from 'node:zlib';
 import { createModel } from '../engine/create.js';
+import { modelBytes } from '../engine/memory.js';
 import { Batches } from '../train/batches.js';
 import { defaultLr } from '../train/optimizers.js';
 import type { Split } from '../tokenizer/corpus.js';
 import type { TokenIds } from '../tokenizer/vocab.js';
-import type { TrainOptions } from '../train/options.js';
+import { trainWorkload, type TrainOptions } from '../train/options.js';
 import { AUTO_EPOCHS } from '../options.js';
 import { chooseRecipe, dropoutShare, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
@@ -88,11 +89,16 @@ export function deflateBitsPerChar(ids: TokenIds): number {
   return (8 * deflateRawSync(new Uint8Array(ids.buffer, ids.byteOffset, n * ids.BYTES_PER_ELEMENT)).length) / n;
 }
 
-/** Training characters per second of a model of this width on this machine: its fastest of a few steps (on weights thrown away after). */
+/**
+ * Training characters per second of a model of this width on this machine: its fastest of a few
+ * steps (on weights thrown away after). A width whose run would not fit in memory trains at none.
+ */
 async function measureSpeed(opts: TrainOptions, hidden: number, vocabSize: number, trainIds: ArrayLike<number>, threads: number): Promise<number> {
   const kernels = await getKernels({ threads, backend: opts.kernels ?? undefined });
   try {
-    const model = createModel({ ...opts.model, hidden, vocabSize }, kernels, new Rng(0));
+    const config = { ...opts.model, hidden, vocabSize };
+    if (modelBytes(config, trainWorkload(opts)) > kernels.memoryLimit) return 0;
+    const model = createModel(config, kernels, new Rng(0));
     const batches = new Batches(trainIds, opts.batchSize, opts.seqLength);
     const state = model.newState(opts.batchSize);
     const rng = new Rng(0);

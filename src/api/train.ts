@@ -13,7 +13,7 @@ import { defaultCorpusPath, readCorpus, splitCorpus, tailUnlikeRest, type Corpus
 import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import { defaultLr, type Optimizer } from '../train/optimizers.js';
-import { defaultTrainOptions, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
+import { defaultTrainOptions, trainWorkload, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
 import { autoEvalEvery, MAX_EVAL_SEQ_LENGTH, pastItsBest } from '../options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
@@ -103,8 +103,7 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   const config = { ...opts.model, vocabSize: vocab.size };
   const kernels = await getKernels({ threads, backend: opts.kernels ?? undefined });
   try {
-    const optimizerMoments = opts.optimizer === 'adam' ? 2 : 1;
-    assertFits(config, { B: opts.batchSize, T: opts.seqLength, moments: optimizerMoments, dropout: opts.model.dropout > 0 }, kernels.memoryLimit, `what ${kernels.description} can hold`);
+    assertFits(config, trainWorkload(opts), kernels.memoryLimit, `what ${kernels.description} can hold`);
     const model = createModel(config, kernels, new Rng(opts.seed));
     if (ckpt) loadParamsInto(ckpt.file.params, model.params, ckpt.path);
     if (base) transferWeights(base, vocab, model.params);

@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { defaultModelConfig, validateVariants, type ModelConfig } from '../engine/config.js';
 import type { Backend } from '../engine/kernels/backend.js';
+import type { Workload } from '../engine/memory.js';
 import { RnnError } from '../errors.js';
 import { checkOption, MODEL_OPTIONS, TRAIN_OPTIONS, type OptionSpec, type VAL_SPLITS } from '../options.js';
 import { defaultCorpusPath } from '../tokenizer/corpus.js';
@@ -133,6 +134,11 @@ export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions
 }
 
 const flagOf = (key: keyof typeof TRAIN_OPTIONS): string => TRAIN_OPTIONS[key].flag;
+
+/** What a run's training block allocates besides its weights (engine/memory.ts): B×T, the optimiser's moments per weight, dropout masks. */
+export function trainWorkload(o: TrainOptions): Workload {
+  return { B: o.batchSize, T: o.seqLength, moments: o.optimizer === 'adam' ? 2 : 1, dropout: o.model.dropout > 0 };
+}
 
 /**
  * Where a run writes its model unless told: in the current folder, named after the corpus —

@@ -40,6 +40,15 @@ describe('#12.5 a model too big for memory is refused before training, with the 
       expect(largest).toBeLessThan(Number(args[1]));
     });
   }
+
+  it('with the width left to the recipe, a block no width fits is refused the same way (nothing allocated to time it)', () => {
+    // the bundled tinyshakespeare: enough text for the block
+    const r = rnn(['train', '--batch-size', '512', '--seq-length', '1024', '--max-time', '1m', '-o', 'big.json'], { cwd: dir });
+    expectCleanError(r);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/does not fit in memory: 2×64 lstm, 512 streams × 1024 steps.*got \d+\.\d GB needed/);
+    expect(r.stderr).toMatch(/the largest --hidden that fits with these options is \d+/);
+  });
 });
 
 describe('#12.6 a vocabulary that --min-count or --max-vocab empties', () => {
