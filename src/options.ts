@@ -180,6 +180,8 @@ export function autoEvalEvery(valTokens: number, batchSize: number, seqLength: n
 
 /** A run that gives neither --epochs nor --steps stops after this many passes over its corpus, if its time allows them (train/recipe.ts). */
 export const AUTO_EPOCHS = 40;
+/** Streams per step of a run that its time limit ends, unless --batch-size, --steps or --epochs is given (train/recipe.ts). */
+export const TIME_BATCH_SIZE = 16;
 
 /** --patience counts evaluations more than this share above the best validation loss: a run clearly past its best. */
 export const PATIENCE_MARGIN = 0.01;
@@ -195,7 +197,7 @@ export const TRAIN_OPTIONS = {
   valFraction: spec({ flag: '--val-fraction', value: '<f>', help: 'share of the corpus held out for validation', type: real({ min: 0, max: 1, maxOpen: true }), default: 0.05 }),
   valSplit: spec({ flag: '--val-split', value: '<how>', help: "what is held out: the corpus's tail, or random lines (paragraphs) chosen by the seed", type: choice(VAL_SPLITS), default: 'tail' }),
   seqLength: spec({ flag: '--seq-length', value: '<T>', help: 'BPTT length', type: int(1, 100_000), default: 64 }),
-  batchSize: spec({ flag: '--batch-size', value: '<B>', help: 'parallel streams', type: int(1, 65_536), default: 32 }),
+  batchSize: spec({ flag: '--batch-size', value: '<B>', help: 'parallel streams', type: int(1, 65_536), default: 32, defaultText: `32; ${TIME_BATCH_SIZE} when the time limit ends the run, see below` }),
   optimizer: spec({ flag: '--optimizer', value: '<name>', help: 'adam, adagrad, rmsprop or sgd', type: choice(OPTIMIZERS), default: 'adam' }),
   lr: spec({ flag: '--lr', value: '<rate>', help: 'learning rate', defaultText: 'adam 0.01·min(1, 128/hidden) (a tenth of it for a ReLU RNN), adagrad 0.1, rmsprop 0.002, sgd 0.1', type: real({ min: 0, minOpen: true }) }),
   weightDecay: spec({ flag: '--weight-decay', value: '<λ>', help: 'decoupled weight decay of the weight matrices (AdamW): w −= lr·λ·w every step', type: real({ min: 0 }), default: 0 }),

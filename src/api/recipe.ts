@@ -20,6 +20,7 @@ export interface RecipeGiven {
   steps?: number | null;
   maxTime?: number | null;
   lr?: number;
+  batchSize?: number;
 }
 
 /** Steps timed per width (the fastest counts), after one to warm up. */
@@ -44,31 +45,38 @@ export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split:
   // the default --max-time is a safety net behind a given --steps or --epochs, not the budget to plan for
   const maxTime = limited && given.maxTime === undefined ? null : opts.maxTime;
   opts.epochs = epochs;
+  // the batch is the recipe's only under its own budget: the time and the epoch limit
+  const chooseBatch = !limited && given.batchSize === undefined;
   // nothing to choose, and nothing to time: the epoch limit is said in --help and the stop line
-  if (given.hidden !== undefined && given.dropout !== undefined) return null;
+  if (given.hidden !== undefined && given.dropout !== undefined && !chooseBatch) return null;
   const { hidden: _h, dropout: _d, ...shape } = opts.model;
   const bitsPerChar = deflateBitsPerChar(split.train);
   const recipe = await chooseRecipe({
     shape, vocabSize, trainTokens: split.trainTokens, bitsPerChar, stepChars: opts.batchSize * opts.seqLength,
+    batchSize: opts.batchSize, chooseBatch,
     steps: opts.steps, epochs, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
-    speed: (hidden) => measureSpeed(opts, hidden, vocabSize, split.train, threads),
+    speed: (hidden, B) => measureSpeed({ ...opts, batchSize: Math.min(B, opts.batchSize) }, hidden, vocabSize, split.train, threads),
   });
   opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };
+  if (recipe.batchSize !== null) opts.batchSize = Math.min(opts.batchSize, recipe.batchSize); // a short text may have fewer already
   if (given.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
   return describeRecipe(opts, given, recipe, { trainTokens: split.trainTokens, bitsPerChar }, capped, maxTime);
 }
 
 /**
- * "recipe: 2×384, dropout 0.4 for 1,059,624 training characters and 10m00s at 18,908 chars/s, ~11 epochs (--hidden, --dropout to choose)";
- * a text more predictable than prose says so after its dropout.
+ * "recipe: 2×384, dropout 0.4, 16 streams (more steps where time is short) for 1,059,624 training characters and 10m00s
+ * at 18,908 chars/s, ~11 epochs (--hidden, --dropout, --batch-size to choose)"; a text more predictable than prose says
+ * so after its dropout; null when the user chose all of it.
  */
-function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text: { trainTokens: number; bitsPerChar: number }, capped: boolean, maxTime: number | null): string {
+function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text: { trainTokens: number; bitsPerChar: number }, capped: boolean, maxTime: number | null): string | null {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const predictable = dropoutShare(text.bitsPerChar) < 1 ? ` (less for a predictable text: ${text.bitsPerChar.toFixed(1)} bits/char deflated)` : '';
   const chose = [
     given.hidden === undefined ? `${opts.model.layers}×${r.hidden}` : '',
     given.dropout === undefined ? `dropout ${r.dropout}${predictable}` : '',
+    r.batchSize !== null ? `${r.batchSize} streams (more steps where time is short)` : '',
   ].filter(Boolean).join(', ');
+  if (!chose) return null; // the user chose the model, and the batch stays
   const budget = [
     maxTime !== null ? `${fmtDuration(maxTime)}${r.charsPerSecond !== null ? ` at ${n(r.charsPerSecond)} chars/s` : ''}` : '',
     opts.steps !== null ? `${n(opts.steps)} steps` : '',
@@ -78,7 +86,7 @@ function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text:
   // the epoch limit is worth a word only where it stops the run before its time
   const stopsEarly = capped && r.epochs >= opts.epochs!;
   const cap = stopsEarly ? `stops after ${opts.epochs} epochs, before the time runs out (a model sized to its corpus has given its best by then)` : '';
-  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
+  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', r.batchSize !== null ? '--batch-size' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
   return `recipe: ${why}${cap ? `; ${cap}` : ''} (${change} to choose)`;
 }
 

@@ -94,11 +94,12 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   const unlike = !ckpt && opts.valSplit === 'tail' && opts.valFraction > 0 ? tailUnlikeRest(ids, split) : null;
   if (unlike) warn(`${unlike}; --val-split random holds out lines chosen at random instead`);
   fitBlock(opts, split.train.length, call.events);
-  const evalEvery = opts.evalEvery ?? autoEvalEvery(split.valTokens, opts.batchSize, opts.seqLength);
-  opts.evalEvery = evalEvery;
   const { threads, warning } = capThreads(opts.threads || defaultThreads());
   if (opts.threads > 0 && warning) warn(warning);
-  const recipe = ckpt || base ? null : await applyRecipe(opts, { ...options.model, epochs: options.epochs, steps: options.steps, maxTime: options.maxTime, lr: options.lr }, split, vocab.size, threads);
+  const given = { ...options.model, epochs: options.epochs, steps: options.steps, maxTime: options.maxTime, lr: options.lr, batchSize: options.batchSize };
+  const recipe = ckpt || base ? null : await applyRecipe(opts, given, split, vocab.size, threads);
+  const evalEvery = opts.evalEvery ?? autoEvalEvery(split.valTokens, opts.batchSize, opts.seqLength);
+  opts.evalEvery = evalEvery;
 
   const config = { ...opts.model, vocabSize: vocab.size };
   const kernels = await getKernels({ threads, backend: opts.kernels ?? undefined });

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../engine/config.js';
 import { paramCount } from '../engine/memory.js';
-import { AUTO_EPOCHS } from '../options.js';
+import { AUTO_EPOCHS, TIME_BATCH_SIZE } from '../options.js';
 
 /**
  * The default recipe: what `rnn train` picks for the options a user leaves out, from the corpus
@@ -13,7 +13,10 @@ import { AUTO_EPOCHS } from '../options.js';
  *   dropout: DROPOUT_PER_DOUBLING per doubling of the passes the run will make over the corpus
  *     (none for a single pass), at most MAX_DROPOUT, scaled down for a text more predictable than
  *     prose: by its bits per character under deflate over PROSE_BITS, when that is below 1, but by
- *     no less than MIN_DROPOUT_SHARE (code overfits less in the same passes, and gains from less noise).
+ *     no less than MIN_DROPOUT_SHARE (code overfits less in the same passes, and gains from less noise);
+ *   batch: TIME_BATCH_SIZE streams (options.ts) when the time, not the epoch limit, ends the run:
+ *     more steps than the default --batch-size takes in the same characters and time, and where
+ *     time is short more updates learn more (unless --batch-size, --steps or --epochs is given).
  */
 export const WIDTHS = [512, 384, 256, 192, 128, 96, 64] as const;
 export const PARAMS_PER_CHAR = 6;
@@ -33,8 +36,11 @@ export interface RecipeInput {
   trainTokens: number;
   /** Deflate's bits per character of the training text (see PROSE_BITS). */
   bitsPerChar: number;
-  /** Characters per training step (B·T). */
+  /** Characters per training step (B·T) of a --steps budget (where the batch is the user's). */
   stepChars: number;
+  /** Streams per step, and whether the recipe may take TIME_BATCH_SIZE instead (not when the user gave the batch or the budget). */
+  batchSize: number;
+  chooseBatch: boolean;
   /** The budget: the totals given (the epoch limit with AUTO_EPOCHS already applied). */
   steps: number | null;
   epochs: number | null;
@@ -42,8 +48,8 @@ export interface RecipeInput {
   /** What the user gave; null: the recipe picks. */
   hidden: number | null;
   dropout: number | null;
-  /** Training characters per second of a model this wide on this machine (measured; only asked under a time budget). */
-  speed(hidden: number): Promise<number>;
+  /** Training characters per second of a model this wide with this batch on this machine (measured; only asked under a time budget). */
+  speed(hidden: number, batchSize: number): Promise<number>;
 }
 
 export interface Recipe {
@@ -51,6 +57,8 @@ export interface Recipe {
   dropout: number;
   /** The passes over the corpus the budget allows this model (Infinity: no limit). */
   epochs: number;
+  /** TIME_BATCH_SIZE where the recipe takes it; null: the run's own. */
+  batchSize: number | null;
   /** The measured speed, when a time budget asked for it. */
   charsPerSecond: number | null;
 }
@@ -58,7 +66,9 @@ export interface Recipe {
 export async function chooseRecipe(r: RecipeInput): Promise<Recipe> {
   const params = (hidden: number) => paramCount({ ...r.shape, hidden, vocabSize: r.vocabSize });
   const speeds = new Map<number, number>();
-  const speed = async (hidden: number) => speeds.get(hidden) ?? speeds.set(hidden, await r.speed(hidden)).get(hidden)!;
+  // timed at the batch a time-limited run takes (the one speed matters to)
+  const timedBatch = r.chooseBatch ? TIME_BATCH_SIZE : r.batchSize;
+  const speed = async (hidden: number) => speeds.get(hidden) ?? speeds.set(hidden, await r.speed(hidden, timedBatch)).get(hidden)!;
   // the passes over the corpus that the budget allows a model this wide
   const epochsFor = async (hidden: number): Promise<number> => {
     let chars = r.steps !== null ? r.steps * r.stepChars : Infinity;
@@ -74,7 +84,9 @@ export async function chooseRecipe(r: RecipeInput): Promise<Recipe> {
   }
   hidden ??= WIDTHS[WIDTHS.length - 1];
   const epochs = await epochsFor(hidden);
-  return { hidden, dropout: r.dropout ?? dropoutFor(epochs, r.bitsPerChar), epochs, charsPerSecond: speeds.get(hidden) ?? null };
+  const timeLimited = r.maxTime !== null && epochs < (r.epochs ?? Infinity);
+  const batchSize = r.chooseBatch && timeLimited ? TIME_BATCH_SIZE : null;
+  return { hidden, dropout: r.dropout ?? dropoutFor(epochs, r.bitsPerChar), epochs, batchSize, charsPerSecond: speeds.get(hidden) ?? null };
 }
 
 /** DROPOUT_PER_DOUBLING per doubling of the passes over the corpus (none for one pass), ×dropoutShare(bitsPerChar), rounded to 0.05. */

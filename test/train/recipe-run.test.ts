@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createModel } from '../../src/engine/create.ts';
 import { referenceKernels } from '../../src/engine/kernels/index.ts';
-import { AUTO_EPOCHS, PATIENCE_MARGIN } from '../../src/options.ts';
+import { AUTO_EPOCHS, PATIENCE_MARGIN, TIME_BATCH_SIZE } from '../../src/options.ts';
 import { defaultTrainOptions } from '../../src/train/options.ts';
 import { dropoutFor, PROSE_BITS } from '../../src/train/recipe.ts';
 import { Trainer, type TrainSink } from '../../src/train/trainer.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { rnn, smallCorpus, tempDir } from '../reliability/helpers.ts';
 
-interface Recorded { config: { hidden: number; dropout: number }; training: { options: { epochs: number | null; lrSchedule: string; patience: number | null } } }
+interface Recorded { config: { hidden: number; dropout: number }; training: { options: { epochs: number | null; lrSchedule: string; patience: number | null; batchSize: number } } }
 const recorded = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Recorded;
 
 describe('#16 the default recipe, as a user runs it', () => {
@@ -64,6 +64,22 @@ describe('#16 the default recipe, as a user runs it', () => {
     expect(r.stderr).toMatch(/recipe: 2×\d+, dropout 0\.5 for [\d,]+ training characters and 10m00s at [\d,]+ chars\/s, ~40 epochs; stops after 40 epochs/);
     expect(r.stderr).toMatch(new RegExp(`stopped: reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`));
     expect(recorded(dir, 'c.json').training.options.epochs).toBe(AUTO_EPOCHS);
+    expect(r.stderr).toMatch(/ B=32 T=64/); // the epoch limit ends it: the default batch
+  });
+
+  it(`a run its time limit ends takes ${TIME_BATCH_SIZE} streams, says so, and the closing line repeats them; --batch-size wins`, () => {
+    const dir = tempDir();
+    smallCorpus(dir, 200_000, 'c.txt'); // 40 epochs in 3 s would take 2.7M chars/s
+    const r = rnn(['train', 'c.txt', '--max-time', '3s', '--seed', '1', '--threads', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(` B=${TIME_BATCH_SIZE} T=64`));
+    expect(r.stderr).toMatch(new RegExp(`recipe: 2×\\d+, dropout [\\d.]+, ${TIME_BATCH_SIZE} streams \\(more steps where time is short\\) for .* \\(--hidden, --dropout, --batch-size to choose\\)`));
+    expect(r.stderr).toMatch(new RegExp(`--batch-size ${TIME_BATCH_SIZE} --steps \\d+ --seed 1`));
+    expect(recorded(dir, 'c.json').training.options.batchSize).toBe(TIME_BATCH_SIZE);
+    const given = rnn(['train', 'c.txt', '-o', 'g.json', '--batch-size', '32', '--max-time', '3s', '--seed', '1', '--threads', '1'], { cwd: dir });
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stderr).toMatch(/ B=32 T=64/);
+    expect(given.stderr).not.toMatch(/streams/);
   });
 
   it('--epochs none lifts the epoch limit', () => {

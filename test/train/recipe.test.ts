@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { defaultModelConfig } from '../../src/engine/config.ts';
 import { paramCount } from '../../src/engine/memory.ts';
 import { deflateBitsPerChar } from '../../src/api/recipe.ts';
+import { TIME_BATCH_SIZE } from '../../src/options.ts';
 import { chooseRecipe, dropoutFor, DROPOUT_PER_DOUBLING, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS, type RecipeInput } from '../../src/train/recipe.ts';
 
 const { hidden: _h, dropout: _d, ...shape } = defaultModelConfig;
 /** A machine where every width trains at the same speed (no time limit binds) unless told. */
 const input = (over: Partial<RecipeInput>): RecipeInput => ({
-  shape, vocabSize: 65, trainTokens: 1_000_000, bitsPerChar: 3, stepChars: 2048, steps: null, epochs: 40, maxTime: null,
+  shape, vocabSize: 65, trainTokens: 1_000_000, bitsPerChar: 3, stepChars: 2048, batchSize: 32, chooseBatch: false, steps: null, epochs: 40, maxTime: null,
   hidden: null, dropout: null, speed: async () => 1e9, ...over,
 });
 const params = (hidden: number, vocabSize = 65) => paramCount({ ...shape, hidden, vocabSize });
@@ -65,6 +66,19 @@ describe('#16 the recipe: width and dropout from the corpus and the budget', () 
     const declarations = Array.from({ length: 40 }, (_, i) => `    readonly field${i}: number;\n`).join('');
     expect(deflateBitsPerChar(ids(declarations))).toBeLessThan(PROSE_BITS / 2);
     expect(deflateBitsPerChar(new Uint16Array(100).fill(300))).toBeLessThan(1); // two bytes an id past 256 symbols
+  });
+
+  it(`the batch: ${TIME_BATCH_SIZE} streams where the time limit ends the run before the epoch limit (timed at that batch), else the run's own`, async () => {
+    const batches: number[] = [];
+    const speed = (charsPerSecond: number) => async (_h: number, B: number) => { batches.push(B); return charsPerSecond; };
+    const timed = { trainTokens: 1_000_000, epochs: 40, maxTime: 600, chooseBatch: true };
+    const short = await chooseRecipe(input({ ...timed, speed: speed(20_000) })); // 12 epochs' worth of time
+    expect(short.batchSize).toBe(TIME_BATCH_SIZE);
+    expect(batches.every((B) => B === TIME_BATCH_SIZE)).toBe(true);
+    expect((await chooseRecipe(input({ ...timed, speed: speed(1e6) }))).batchSize).toBeNull(); // 40 epochs in 40 s
+    expect((await chooseRecipe(input({ ...timed, chooseBatch: false, speed: speed(20_000) }))).batchSize).toBeNull();
+    expect(batches.at(-1)).toBe(32); // a batch the recipe may not change is timed as it is
+    expect((await chooseRecipe(input({ ...timed, maxTime: null, steps: 100, chooseBatch: true }))).batchSize).toBeNull();
   });
 
   it('what the user gives wins', async () => {
