@@ -6,7 +6,7 @@ import { defaultLr } from '../train/optimizers.js';
 import type { Split } from '../tokenizer/corpus.js';
 import type { TokenIds } from '../tokenizer/vocab.js';
 import { trainWorkload, type TrainOptions } from '../train/options.js';
-import { AUTO_EPOCHS } from '../options.js';
+import { AUTO_EPOCHS, TIME_BATCH_LR_SHARE } from '../options.js';
 import { chooseRecipe, dropoutShare, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { fmtDuration } from '../util/format.js';
@@ -59,13 +59,19 @@ export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split:
   });
   opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };
   if (recipe.batchSize !== null) opts.batchSize = Math.min(opts.batchSize, recipe.batchSize); // a short text may have fewer already
-  if (given.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
+  if (given.lr === undefined) opts.lr = recipeLr(opts, recipe);
   return describeRecipe(opts, given, recipe, { trainTokens: split.trainTokens, bitsPerChar }, capped, maxTime);
 }
 
+/** The default rate for the model, ×TIME_BATCH_LR_SHARE (to 3 digits, so that `--lr` repeats it) with the recipe's fewer streams. */
+function recipeLr(opts: TrainOptions, r: Recipe): number {
+  const lr = defaultLr(opts.optimizer, opts.model);
+  return r.batchSize === null ? lr : Number((lr * TIME_BATCH_LR_SHARE).toPrecision(3));
+}
+
 /**
- * "recipe: 2×384, dropout 0.4, 16 streams (more steps where time is short) for 1,059,624 training characters and 10m00s
- * at 18,908 chars/s, ~11 epochs (--hidden, --dropout, --batch-size to choose)"; a text more predictable than prose says
+ * "recipe: 2×384, dropout 0.4, 16 streams at 0.75× the rate (more steps where time is short) for 1,059,624 training characters
+ * and 10m00s at 18,908 chars/s, ~11 epochs (--hidden, --dropout, --batch-size, --lr to choose)"; a text more predictable than prose says
  * so after its dropout; null when the user chose all of it.
  */
 function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text: { trainTokens: number; bitsPerChar: number }, capped: boolean, maxTime: number | null): string | null {
@@ -74,7 +80,7 @@ function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text:
   const chose = [
     given.hidden === undefined ? `${opts.model.layers}×${r.hidden}` : '',
     given.dropout === undefined ? `dropout ${r.dropout}${predictable}` : '',
-    r.batchSize !== null ? `${r.batchSize} streams (more steps where time is short)` : '',
+    r.batchSize !== null ? `${r.batchSize} streams${given.lr === undefined ? ` at ${TIME_BATCH_LR_SHARE}× the rate` : ''} (more steps where time is short)` : '',
   ].filter(Boolean).join(', ');
   if (!chose) return null; // the user chose the model, and the batch stays
   const budget = [
@@ -86,7 +92,7 @@ function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text:
   // the epoch limit is worth a word only where it stops the run before its time
   const stopsEarly = capped && r.epochs >= opts.epochs!;
   const cap = stopsEarly ? `stops after ${opts.epochs} epochs, before the time runs out (a model sized to its corpus has given its best by then)` : '';
-  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', r.batchSize !== null ? '--batch-size' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
+  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', r.batchSize !== null ? '--batch-size' : '', r.batchSize !== null && given.lr === undefined ? '--lr' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
   return `recipe: ${why}${cap ? `; ${cap}` : ''} (${change} to choose)`;
 }
 

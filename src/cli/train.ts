@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { AUTO_EPOCHS, pastItsBest, TIME_BATCH_SIZE, TRAIN_OPTIONS } from '../options.js';
+import { AUTO_EPOCHS, pastItsBest, TIME_BATCH_LR_SHARE, TIME_BATCH_SIZE, TRAIN_OPTIONS } from '../options.js';
+import { defaultLr } from '../train/optimizers.js';
 import { CHARS_PER_PARAM, DROPOUT_PER_DOUBLING, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS } from '../train/recipe.js';
 import { displayPath } from '../api/paths.js';
 import { train } from '../api/train.js';
@@ -62,8 +63,8 @@ that sees at least ${CHARS_PER_PARAM} characters per weight in the budget (at th
 as the run starts); dropout ${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus, at most ${MAX_DROPOUT},
 scaled by b/${PROSE_BITS} (at least ${MIN_DROPOUT_SHARE}) for a text that deflate codes in b < ${PROSE_BITS} bits per character.
 A run stops after ${AUTO_EPOCHS} epochs unless --epochs or --steps is given; one that its time
-limit ends first takes ${TIME_BATCH_SIZE} streams, for more steps, unless --batch-size is given. The
-second line of the output says what was chosen.
+limit ends first takes ${TIME_BATCH_SIZE} streams, for more steps, at ${TIME_BATCH_LR_SHARE}× the rate, unless --batch-size is
+given. The second line of the output says what was chosen.
 The learning rate warms up, then follows a half cosine down to 1/100 of --lr as the budget
 runs out. Training stops early when
 ${pastItsBest('--patience')}.
@@ -144,8 +145,10 @@ stop (exit 130, 143, 129, 141); the model is written if none was yet.`)
           else info([result.saved.model ? `model: ${displayPath(result.output)}` : 'no model yet', result.saved.checkpoint ? `checkpoint: ${displayPath(result.checkpoint)}` : '', `seed: ${result.seed}`].filter(Boolean).join('   '));
           if (result.reason === 'interrupted' && result.saved.checkpoint) info(`resume with: rnn train --resume ${displayPath(result.checkpoint)}`);
           if (result.reason === 'max-time') {
-            const m = result.options.model;
-            info(`to train the same for the same steps on any machine: --hidden ${m.hidden} --dropout ${m.dropout} --batch-size ${result.options.batchSize} --steps ${r.step} --seed ${result.seed} ` +
+            const { model: m, batchSize, lr, optimizer } = result.options;
+            // the rate, where the recipe changed it: the rest of the command implies the others
+            const chosenLr = !explicit('lr') && lr !== defaultLr(optimizer, m) ? ` --lr ${lr}` : '';
+            info(`to train the same for the same steps on any machine: --hidden ${m.hidden} --dropout ${m.dropout} --batch-size ${batchSize}${chosenLr} --steps ${r.step} --seed ${result.seed} ` +
               '(a time limit depends on the machine; its learning rate followed a plan made from this one\'s speed)');
           }
         }

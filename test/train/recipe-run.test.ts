@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createModel } from '../../src/engine/create.ts';
 import { referenceKernels } from '../../src/engine/kernels/index.ts';
-import { AUTO_EPOCHS, PATIENCE_MARGIN, TIME_BATCH_SIZE } from '../../src/options.ts';
+import { AUTO_EPOCHS, PATIENCE_MARGIN, TIME_BATCH_LR_SHARE, TIME_BATCH_SIZE } from '../../src/options.ts';
+import { defaultLr } from '../../src/train/optimizers.ts';
 import { defaultTrainOptions } from '../../src/train/options.ts';
 import { dropoutFor, PROSE_BITS } from '../../src/train/recipe.ts';
 import { Trainer, type TrainSink } from '../../src/train/trainer.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { rnn, smallCorpus, tempDir } from '../reliability/helpers.ts';
 
-interface Recorded { config: { hidden: number; dropout: number }; training: { options: { epochs: number | null; lrSchedule: string; patience: number | null; batchSize: number } } }
+interface Recorded { config: { hidden: number; dropout: number }; training: { options: { epochs: number | null; lrSchedule: string; patience: number | null; batchSize: number; lr: number } } }
 const recorded = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Recorded;
 
 describe('#16 the default recipe, as a user runs it', () => {
@@ -67,19 +68,21 @@ describe('#16 the default recipe, as a user runs it', () => {
     expect(r.stderr).toMatch(/ B=32 T=64/); // the epoch limit ends it: the default batch
   });
 
-  it(`a run its time limit ends takes ${TIME_BATCH_SIZE} streams, says so, and the closing line repeats them; --batch-size wins`, () => {
+  it(`a run its time limit ends takes ${TIME_BATCH_SIZE} streams at ${TIME_BATCH_LR_SHARE}× the rate, says so, and the closing line repeats them; --batch-size wins`, () => {
     const dir = tempDir();
     smallCorpus(dir, 200_000, 'c.txt'); // 40 epochs in 3 s would take 2.7M chars/s
     const r = rnn(['train', 'c.txt', '--max-time', '3s', '--seed', '1', '--threads', '1'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(` B=${TIME_BATCH_SIZE} T=64`));
-    expect(r.stderr).toMatch(new RegExp(`recipe: 2×\\d+, dropout [\\d.]+, ${TIME_BATCH_SIZE} streams \\(more steps where time is short\\) for .* \\(--hidden, --dropout, --batch-size to choose\\)`));
-    expect(r.stderr).toMatch(new RegExp(`--batch-size ${TIME_BATCH_SIZE} --steps \\d+ --seed 1`));
-    expect(recorded(dir, 'c.json').training.options.batchSize).toBe(TIME_BATCH_SIZE);
+    expect(r.stderr).toMatch(new RegExp(`recipe: 2×\\d+, dropout [\\d.]+, ${TIME_BATCH_SIZE} streams at ${TIME_BATCH_LR_SHARE}× the rate \\(more steps where time is short\\) for .* \\(--hidden, --dropout, --batch-size, --lr to choose\\)`));
+    const f = recorded(dir, 'c.json');
+    expect(f.training.options.batchSize).toBe(TIME_BATCH_SIZE);
+    expect(f.training.options.lr).toBeCloseTo(TIME_BATCH_LR_SHARE * defaultLr('adam', { ...f.config, cell: 'lstm', activation: 'tanh' }), 6);
+    expect(r.stderr).toContain(`--batch-size ${TIME_BATCH_SIZE} --lr ${f.training.options.lr} --steps`); // the rate the recipe changed, exactly
     const given = rnn(['train', 'c.txt', '-o', 'g.json', '--batch-size', '32', '--max-time', '3s', '--seed', '1', '--threads', '1'], { cwd: dir });
     expect(given.code, given.stderr).toBe(0);
     expect(given.stderr).toMatch(/ B=32 T=64/);
-    expect(given.stderr).not.toMatch(/streams/);
+    expect(given.stderr).not.toMatch(/streams|--lr/);
   });
 
   it('--epochs none lifts the epoch limit', () => {
