@@ -77,10 +77,11 @@ function recipeLr(opts: TrainOptions, r: Recipe): number {
 function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text: { trainTokens: number; bitsPerChar: number }, capped: boolean, maxTime: number | null): string | null {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const predictable = dropoutShare(text.bitsPerChar) < 1 ? ` (less for a predictable text: ${text.bitsPerChar.toFixed(1)} bits/char deflated)` : '';
+  const rateScaled = r.batchSize !== null && given.lr === undefined; // see recipeLr
   const chose = [
     given.hidden === undefined ? `${opts.model.layers}×${r.hidden}` : '',
     given.dropout === undefined ? `dropout ${r.dropout}${predictable}` : '',
-    r.batchSize !== null ? `${r.batchSize} streams${given.lr === undefined ? ` at ${TIME_BATCH_LR_SHARE}× the rate` : ''} (more steps where time is short)` : '',
+    r.batchSize !== null ? `${r.batchSize} streams${rateScaled ? ` at ${TIME_BATCH_LR_SHARE}× the rate` : ''} (more steps where time is short)` : '',
   ].filter(Boolean).join(', ');
   if (!chose) return null; // the user chose the model, and the batch stays
   const budget = [
@@ -92,7 +93,7 @@ function describeRecipe(opts: TrainOptions, given: RecipeGiven, r: Recipe, text:
   // the epoch limit is worth a word only where it stops the run before its time
   const stopsEarly = capped && r.epochs >= opts.epochs!;
   const cap = stopsEarly ? `stops after ${opts.epochs} epochs, before the time runs out (a model sized to its corpus has given its best by then)` : '';
-  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', r.batchSize !== null ? '--batch-size' : '', r.batchSize !== null && given.lr === undefined ? '--lr' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
+  const change = [given.hidden === undefined ? '--hidden' : '', given.dropout === undefined ? '--dropout' : '', r.batchSize !== null ? '--batch-size' : '', rateScaled ? '--lr' : '', stopsEarly ? '--epochs' : ''].filter(Boolean).join(', ');
   return `recipe: ${why}${cap ? `; ${cap}` : ''} (${change} to choose)`;
 }
 
