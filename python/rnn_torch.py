@@ -9,6 +9,7 @@
 Torch and the standard library only (no `safetensors` package). Parameter names are the model
 file's, which follow torch.nn: rnn.weight_ih_l{k} (G·H, I), rnn.weight_hh_l{k} (G·H, H),
 rnn.bias_ih_l{k}, rnn.bias_hh_l{k} (G·H), LSTM peepholes rnn.weight_c{i,f,o}_l{k} (H), the
+layer-normalised LSTM's gains rnn.ln_ih_l{k}, rnn.ln_hh_l{k} (4H), rnn.ln_c_weight_l{k}, rnn.ln_c_bias_l{k} (H), the
 backward stack of a bidirectional model with the suffix _reverse, and the head out.weight
 (V, H or 2H), out.bias (V). Layer 0 reads one-hot tokens (I = V); layer k > 0 reads layer k−1's h.
 
@@ -16,6 +17,7 @@ backward stack of a bidirectional model with the suffix _reverse, and the head o
     rnn tanh / relu                  torch.nn.RNN
     lstm                             torch.nn.LSTM
     lstm peephole / coupled / both   LSTMStack (below)
+    lstm layerNorm                   LNLSTMStack
     gru (Cho: reset before W_hn)     GRUStack
     gru resetAfter                   torch.nn.GRU
     gru minimal (blocks z, n)        GRUStack
@@ -182,11 +184,12 @@ class Stack(nn.Module):
             self.add(f"weight_hh_l{k}", GH, hidden)
             self.add(f"bias_ih_l{k}", GH)
             self.add(f"bias_hh_l{k}", GH)
-            for name in self.extra_params():
-                self.add(f"{name}_l{k}", hidden)
+            for name, size in self.extra_params():
+                self.add(f"{name}_l{k}", size)
         self.reset_parameters()
 
     def extra_params(self):
+        """(name, size) of each vector a layer has besides its weights and biases."""
         return []
 
     def add(self, name, *shape):
@@ -201,6 +204,10 @@ class Stack(nn.Module):
     def p(self, name, k):
         return getattr(self, f"{name}_l{k}")
 
+    def project(self, k, x):
+        """W_ih x + b_ih."""
+        return F.linear(x, self.p("weight_ih", k), self.p("bias_ih", k))
+
     def forward(self, x, state=None):
         T, B, _ = x.shape
         if state is None:
@@ -212,7 +219,7 @@ class Stack(nn.Module):
         for k in range(self.layers):
             if k > 0:
                 x = F.dropout(x, self.dropout, self.training)  # between layers
-            gx = F.linear(x, self.p("weight_ih", k), self.p("bias_ih", k))  # W_ih x + b_ih, every step at once
+            gx = self.project(k, x)  # every step at once
             carry = tuple(s[k] for s in state)
             hs = []
             for t in range(T):
@@ -241,7 +248,8 @@ class LSTMStack(Stack):
     def extra_params(self):
         if not self.peephole:
             return []
-        return ["weight_cf", "weight_co"] if self.coupled else ["weight_ci", "weight_cf", "weight_co"]
+        names = ["weight_cf", "weight_co"] if self.coupled else ["weight_ci", "weight_cf", "weight_co"]
+        return [(name, self.hidden) for name in names]
 
     def reset_parameters(self):
         super().reset_parameters()
@@ -296,6 +304,37 @@ class GRUStack(Stack):
         return ((1 - z) * n + z * h,)
 
 
+class LNLSTMStack(LSTMStack):
+    """Layer-normalised LSTM (Ba, Kiros & Hinton 2016), LN over one row with ε = 1e-5:
+      a = γ_ih⊙LN(W_ih x) + b_ih + γ_hh⊙LN(W_hh h) + b_hh    c' = f⊙c + i⊙g    h' = o⊙tanh(γ_c⊙LN(c') + β_c)
+    with the gains ln_ih, ln_hh (4H), ln_c_weight (H) and the shift ln_c_bias (H) of each layer."""
+
+    def extra_params(self):
+        H = self.hidden
+        return [("ln_ih", 4 * H), ("ln_hh", 4 * H), ("ln_c_weight", H), ("ln_c_bias", H)]
+
+    def reset_parameters(self):
+        super().reset_parameters()
+        with torch.no_grad():  # gains 1, shift 0
+            for k in range(self.layers):
+                for name in ("ln_ih", "ln_hh", "ln_c_weight"):
+                    self.p(name, k).fill_(1)
+                self.p("ln_c_bias", k).zero_()
+
+    def project(self, k, x):
+        gx = F.linear(x, self.p("weight_ih", k))
+        return F.layer_norm(gx, gx.shape[-1:], self.p("ln_ih", k)) + self.p("bias_ih", k)
+
+    def step(self, k, gx, carry):
+        h, c = carry
+        gh = F.linear(h, self.p("weight_hh", k))
+        a = gx + F.layer_norm(gh, gh.shape[-1:], self.p("ln_hh", k)) + self.p("bias_hh", k)
+        a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)
+        c = torch.sigmoid(a_f) * c + torch.sigmoid(a_i) * torch.tanh(a_g)
+        c_hat = F.layer_norm(c, c.shape[-1:], self.p("ln_c_weight", k), self.p("ln_c_bias", k))
+        return torch.sigmoid(a_o) * torch.tanh(c_hat), c
+
+
 def make_stack(config):
     """The recurrent stack of a model config: torch.nn's own module where it computes the same."""
     V, H, L = config["vocabSize"], config["hidden"], config["layers"]
@@ -304,6 +343,8 @@ def make_stack(config):
     if cell == "rnn":
         return nn.RNN(V, H, L, nonlinearity=config["activation"], dropout=drop)
     if cell == "lstm":
+        if config.get("layerNorm", False):
+            return LNLSTMStack(V, H, L, drop)
         if not config["peephole"] and not config["coupled"]:
             return nn.LSTM(V, H, L, dropout=drop)
         return LSTMStack(V, H, L, drop, peephole=config["peephole"], coupled=config["coupled"])

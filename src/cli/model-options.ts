@@ -21,6 +21,6 @@ export function addModelOptions(cmd: Command, defaults: Partial<ModelShape> = {}
 export function modelConfigFrom(o: ModelShape): ModelShape {
   return {
     cell: o.cell, hidden: o.hidden, layers: o.layers, dropout: o.dropout, activation: o.activation,
-    peephole: o.peephole, coupled: o.coupled, minimal: o.minimal, resetAfter: o.resetAfter, bidirectional: o.bidirectional,
+    peephole: o.peephole, coupled: o.coupled, layerNorm: o.layerNorm, minimal: o.minimal, resetAfter: o.resetAfter, bidirectional: o.bidirectional,
   };
 }

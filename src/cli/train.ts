@@ -34,7 +34,7 @@ const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 /** Exit code after stdout or stderr closed under a run (128 + SIGPIPE, as the shell reports `yes | head`). */
 const EXIT_OUTPUT_CLOSED = 141;
 /** The options a fine-tuned model takes from its base (--init-from). */
-const FROM_BASE = new Set(['cell', 'hidden', 'layers', 'activation', 'peephole', 'coupled', 'minimal', 'resetAfter', 'bidirectional', 'eos', 'minCount', 'maxVocab']);
+const FROM_BASE = new Set(['cell', 'hidden', 'layers', 'activation', 'peephole', 'coupled', 'layerNorm', 'minimal', 'resetAfter', 'bidirectional', 'eos', 'minCount', 'maxVocab']);
 /** How --hidden's and --dropout's defaults read in --help. */
 const RECIPE_DEFAULT = 'chosen from the corpus and the budget, see below';
 /** What a resumed run may still be told; everything else comes from its checkpoint. */

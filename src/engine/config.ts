@@ -18,6 +18,8 @@ export interface ModelConfig {
   peephole: boolean;
   /** lstm only: c = f⊙c_prev + (1−f)⊙g (no input gate). */
   coupled: boolean;
+  /** lstm only: layer normalisation of W_ih x, W_hh h and c (cells/ln-lstm.ts). */
+  layerNorm: boolean;
   /** gru only: the PyTorch/cuDNN form, r multiplies (W_hn h + b_hn). */
   resetAfter: boolean;
   /** gru only: no reset gate. */
@@ -37,6 +39,7 @@ export const defaultModelConfig: Omit<ModelConfig, 'vocabSize'> = {
   activation: MODEL_OPTIONS.activation.default,
   peephole: false,
   coupled: false,
+  layerNorm: false,
   resetAfter: false,
   minimal: false,
   bidirectional: false,
@@ -48,6 +51,7 @@ export function describeCell(c: ModelConfig): string {
   if (c.cell === 'rnn') v.push(c.activation);
   if (c.cell === 'lstm' && c.peephole) v.push('peephole');
   if (c.cell === 'lstm' && c.coupled) v.push('coupled');
+  if (c.cell === 'lstm' && c.layerNorm) v.push('layer-norm');
   if (c.cell === 'gru' && c.resetAfter) v.push('reset-after');
   if (c.cell === 'gru' && c.minimal) v.push('minimal');
   if (c.bidirectional) v.push('bidirectional');
@@ -59,7 +63,12 @@ export function validateVariants(m: Omit<ModelConfig, 'vocabSize'>): void {
   const bad = (option: string, expected: string): never => {
     throw new RnnError(`${option} does not apply to --cell ${m.cell}`, { expected, got: `--cell ${m.cell}`, kind: 'usage' });
   };
-  if (m.cell !== 'lstm' && (m.peephole || m.coupled)) bad(m.peephole ? '--peephole' : '--coupled', 'an lstm cell (--cell lstm)');
+  if (m.cell !== 'lstm' && (m.peephole || m.coupled || m.layerNorm)) bad(m.peephole ? '--peephole' : m.coupled ? '--coupled' : '--layer-norm', 'an lstm cell (--cell lstm)');
+  if (m.layerNorm && (m.peephole || m.coupled)) {
+    throw new RnnError(`--layer-norm does not combine with ${m.peephole ? '--peephole' : '--coupled'}`, {
+      expected: 'a plain lstm cell with --layer-norm', got: `--layer-norm ${m.peephole ? '--peephole' : '--coupled'}`, hint: 'the layer-normalised cell has no peephole or coupled form', kind: 'usage',
+    });
+  }
   if (m.cell !== 'gru' && (m.resetAfter || m.minimal)) bad(m.minimal ? '--minimal' : '--reset-after', 'a gru cell (--cell gru)');
   if (m.cell === 'gru' && m.resetAfter && m.minimal) {
     throw new RnnError('--minimal and --reset-after exclude each other', {

@@ -17,15 +17,15 @@ export interface Workload {
   dropout: boolean;
 }
 
-type Shape = Pick<ModelConfig, 'cell' | 'hidden' | 'layers' | 'vocabSize' | 'minimal' | 'resetAfter' | 'peephole' | 'coupled' | 'bidirectional'>;
+type Shape = Pick<ModelConfig, 'cell' | 'hidden' | 'layers' | 'vocabSize' | 'minimal' | 'resetAfter' | 'peephole' | 'coupled' | 'layerNorm' | 'bidirectional'>;
 
-/** The model's weights: per layer and direction W_ih, W_hh, two biases and the peepholes (c_f, c_o, and c_i unless coupled); then the output layer. */
+/** The model's weights: per layer and direction W_ih, W_hh, two biases, the peepholes (c_f, c_o, and c_i unless coupled) or the layer norms' gains (2·GH + 2·H); then the output layer. */
 export function paramCount(c: Shape): number {
   const { hidden: H, layers: L, vocabSize: V } = c;
   const GH = gateBlocks(c) * H;
   const directions = c.bidirectional ? 2 : 1;
   let stack = 0;
-  for (let l = 0; l < L; l++) stack += GH * (l === 0 ? V : H) + GH * H + 2 * GH + (c.peephole ? (c.coupled ? 2 : 3) * H : 0);
+  for (let l = 0; l < L; l++) stack += GH * (l === 0 ? V : H) + GH * H + 2 * GH + (c.peephole ? (c.coupled ? 2 : 3) * H : 0) + (c.layerNorm ? 2 * GH + 2 * H : 0);
   return directions * stack + V * directions * H + V;
 }
 
@@ -47,6 +47,7 @@ export function modelFloats(c: Shape, w: Workload): number {
       n += GH + 2 * (H + 8) * (GH + 8); //      folded bias; W_hh packed for the forward and the backward steps
       n += 2 * P * GH + (P + B) * H + B * H + P * I; // gates, dGates, hAll, dhNext, dX
       if (c.cell === 'lstm') n += (P + B) * H + P * H + B * H; // cAll, tanhC, dcNext
+      if (c.layerNorm) n += 4 * P * GH + P * H + 3 * P + GH + H; // x̂, ĥ, dRaw_ih, dRaw_hh; ĉ; 1/σ ×3; zero bias; dc
       if (c.cell === 'gru') n += P * 4 * H + B * 4 * H; //         rh/drh, or hh/hn/dHH (reset-after)
       if (w.dropout) n += 2 * P * H; //                            mask and masked input
     }

@@ -2,6 +2,7 @@ import type { Rng } from '../util/rng.js';
 import { Cell, type CellNames, type LayerInput } from './cells/cell.js';
 import { GruCell } from './cells/gru.js';
 import { LstmCell } from './cells/lstm.js';
+import { LnLstmCell } from './cells/ln-lstm.js';
 import { RnnCell } from './cells/rnn.js';
 import type { ModelConfig } from './config.js';
 import type { Kernels } from './kernels/ops.js';
@@ -14,6 +15,7 @@ export function createCell(config: ModelConfig, kernels: Kernels, names: CellNam
     case 'rnn':
       return new RnnCell(kernels, names, I, H, config.activation);
     case 'lstm':
+      if (config.layerNorm) return new LnLstmCell(kernels, names, I, H);
       return new LstmCell(kernels, names, I, H, config.peephole, config.coupled);
     case 'gru':
       return new GruCell(kernels, names, I, H, config.minimal ? 'minimal' : config.resetAfter ? 'resetAfter' : 'cho');

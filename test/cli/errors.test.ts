@@ -31,6 +31,8 @@ describe('bad input gets a one-line error, never a stack trace', () => {
     ['--temperature 0', ['sample', '--temperature', '0'], 2, /--temperature/],
     ['--max-time soon', ['train', '--max-time', 'soon'], 2, /--max-time/],
     ['--peephole on a gru', ['train', '--cell', 'gru', '--peephole', '--steps', '1'], 2, /--peephole/],
+    ['--layer-norm on a gru', ['train', '--cell', 'gru', '--layer-norm', '--steps', '1'], 2, /--layer-norm does not apply to --cell gru/],
+    ['--layer-norm with --peephole', ['train', '--layer-norm', '--peephole', '--steps', '1'], 2, /--layer-norm does not combine with --peephole/],
     ['an output directory that does not exist', ['train', '--output', 'no/such/dir/m.json', '--steps', '1'], 2, /--output|no\/such/],
     ['--output equal to --checkpoint', ['train', '--output', 'same.json', '--checkpoint', 'same.json', '--steps', '1'], 2, /--output would overwrite the checkpoint/],
     ['--output equal to the corpus', ['train', 'empty.txt', '--output', 'empty.txt', '--steps', '1'], 2, /--output would overwrite the corpus/],

@@ -8,6 +8,7 @@ export const variants: { label: string; over: Partial<ModelConfig> }[] = [
   { label: 'lstm peephole', over: { cell: 'lstm', peephole: true } },
   { label: 'lstm coupled', over: { cell: 'lstm', coupled: true } },
   { label: 'lstm peephole coupled', over: { cell: 'lstm', peephole: true, coupled: true } },
+  { label: 'lstm layer-norm', over: { cell: 'lstm', layerNorm: true } },
   { label: 'gru', over: { cell: 'gru' } },
   { label: 'gru resetAfter', over: { cell: 'gru', resetAfter: true } },
   { label: 'gru minimal', over: { cell: 'gru', minimal: true } },

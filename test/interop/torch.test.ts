@@ -82,6 +82,7 @@ const VARIANTS: { name: string; flags: string[]; module: string; noise?: number 
   { name: 'lstm', flags: ['--cell', 'lstm'], module: 'CharLM/LSTM' },
   { name: 'lstm-peephole', flags: ['--cell', 'lstm', '--peephole'], module: 'CharLM/LSTMStack' },
   { name: 'lstm-coupled', flags: ['--cell', 'lstm', '--coupled'], module: 'CharLM/LSTMStack' },
+  { name: 'lstm-layer-norm', flags: ['--cell', 'lstm', '--layer-norm'], module: 'CharLM/LNLSTMStack' },
   { name: 'lstm-peephole-coupled', flags: ['--cell', 'lstm', '--peephole', '--coupled', '--eos', 'paragraph'], module: 'CharLM/LSTMStack' },
   { name: 'gru', flags: ['--cell', 'gru'], module: 'CharLM/GRUStack' },
   { name: 'gru-reset-after', flags: ['--cell', 'gru', '--reset-after'], module: 'CharLM/GRU' },

@@ -81,6 +81,13 @@ describe('model file round trip', () => {
     expect(back.training.history[0]).toEqual({ step: 1, epoch: 0, trainLoss: 2.5, valLoss: 2.4, lr: null, gradNorm: null, clipRate: null, charsPerSecond: null, seconds: null });
   });
 
+  it('a config written before --layer-norm existed reads as without it', () => {
+    const file = JSON.parse(serializeModelFile(sampleFile(false)));
+    expect(file.config.layerNorm).toBe(false);
+    delete file.config.layerNorm;
+    expect(parseModelFile(JSON.stringify(file)).config.layerNorm).toBe(false);
+  });
+
   it('save then load is bit-identical (−0, subnormals, all exponents)', () => {
     const src = sampleFile(true);
     const path = join(dir, 'm.json');
@@ -201,6 +208,7 @@ describe('model file validation', () => {
     expect(mutate((j) => (j.config.dropout = 1)).message).toMatch(/bad config.dropout/);
     expect(mutate((j) => (j.config.activation = 'gelu')).message).toMatch(/bad config.activation/);
     expect(mutate((j) => (j.config.peephole = 'yes')).message).toMatch(/bad config.peephole/);
+    expect(mutate((j) => (j.config.layerNorm = 1)).message).toMatch(/bad config.layerNorm/);
     expect(mutate((j) => delete j.config.bidirectional).message).toMatch(/bad config.bidirectional/);
     expect(mutate((j) => (j.config.extra = 1)).message).toMatch(/bad config.extra/);
     const vs = mutate((j) => (j.config.vocabSize = 99));

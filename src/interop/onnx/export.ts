@@ -6,7 +6,7 @@
  *       and the states after the last step, h{l}_out, c{l}_out;
  *   bidirectional (bidirectional.ts): a whole sequence, tokens (T, B) → log_probs (T, B, V), each
  *       position predicted from both sides.
- * Every cell variant maps exactly onto an operator (rnn-op.ts, lstm-op.ts, gru-op.ts). The model's
+ * Every cell variant but the layer-normalised LSTM maps exactly onto an operator (rnn-op.ts, lstm-op.ts, gru-op.ts). The model's
  * metadata holds the configuration and the vocabulary (to encode text into ids).
  */
 import { describeCell } from '../../engine/config.js';
@@ -24,6 +24,12 @@ export const IR_VERSION = 8;
 
 /** Refuses a file the engine could not run: an impossible configuration, or params that do not fit it. */
 function checkExportable(file: ModelFile): void {
+  if (file.config.layerNorm) {
+    throw new RnnError('cannot export this model to ONNX: ONNX\'s LSTM operator has no layer-normalised form', {
+      expected: 'a model trained without --layer-norm', got: describeCell(file.config),
+      hint: 'export it with --format safetensors (python/rnn_torch.py loads it into PyTorch), or train without --layer-norm', kind: 'user',
+    });
+  }
   try {
     if (file.config.vocabSize !== file.vocab.size) {
       throw new RnnError('the vocabulary does not fit the configuration', { expected: `config.vocabSize = ${file.vocab.size} (the vocabulary's size)`, got: String(file.config.vocabSize) });

@@ -27,6 +27,7 @@ for (const backend of FAST_BACKENDS) describe(backend.name, () => {
     ['rnn relu, 1 layer', { cell: 'rnn', activation: 'relu', layers: 1 }],
     ['lstm peephole', { cell: 'lstm', peephole: true }],
     ['lstm', { cell: 'lstm' }],
+    ['lstm layer-norm', { cell: 'lstm', layerNorm: true }],
     ['gru', { cell: 'gru' }],
     ['gru minimal', { cell: 'gru', minimal: true }],
     ['gru reset-after', { cell: 'gru', resetAfter: true }],

@@ -1,0 +1,243 @@
+import type { Kernels } from '../kernels/ops.js';
+import type { Param, Vec } from '../types.js';
+import { Cell, makeParam, type CellNames, type LayerInput } from './cell.js';
+
+const EPS = 1e-5;
+
+/**
+ * Layer-normalised LSTM (Ba, Kiros & Hinton 2016, §A), gate order i, f, g, o:
+ *   a = LN(W_ih x; γ_ih) + LN(W_hh h⟨t−1⟩; γ_hh) + b_ih + b_hh
+ *   c⟨t⟩ = f⊙c⟨t−1⟩ + i⊙g      h⟨t⟩ = o⊙tanh(LN(c⟨t⟩; γ_c, β_c))
+ * where LN(z; γ, β) = γ⊙(z − mean z)/√(var z + ε) + β over one row (the biases b stand for the gates' β).
+ * Stored besides the LSTM's four tensors: ln_ih (4H), ln_hh (4H), ln_c_weight (H), ln_c_bias (H).
+ *
+ * Buffers besides the skeleton's: xHat (T·B, 4H) and hHat (T·B, 4H) the normalised projections,
+ * cAll (T·B + B, H) laid out like hAll, cHat (T·B, H), tanhC = tanh(LN(c)) (T·B, H), one 1/σ per row of each
+ * normalisation, dGx / dGh (T·B, 4H) the gradients of the raw projections, dcNext (B, H).
+ */
+export class LnLstmCell extends Cell {
+  readonly stateBlocks = 2;
+  readonly gateNames = ['i', 'f', 'g', 'o'] as const;
+  readonly lnIh: Param;
+  readonly lnHh: Param;
+  readonly lnCWeight: Param;
+  readonly lnCBias: Param;
+  cAll!: Vec;
+  private xHat!: Vec;
+  private hHat!: Vec;
+  private cHat!: Vec;
+  private tanhC!: Vec;
+  private rstdX!: Vec;
+  private rstdH!: Vec;
+  private rstdC!: Vec;
+  private dGx!: Vec;
+  private dGh!: Vec;
+  private dcNext!: Vec;
+  private zeroBias: Vec;
+
+  constructor(kernels: Kernels, names: CellNames, I: number, H: number) {
+    super(kernels, names, I, H, 4);
+    const n = (base: string): string => `${names.prefix}.${base}_l${names.layer}${names.suffix}`;
+    this.lnIh = makeParam(kernels, n('ln_ih'), [4 * H]);
+    this.lnHh = makeParam(kernels, n('ln_hh'), [4 * H]);
+    this.lnCWeight = makeParam(kernels, n('ln_c_weight'), [H]);
+    this.lnCBias = makeParam(kernels, n('ln_c_bias'), [H]);
+    this.params.push(this.lnIh, this.lnHh, this.lnCWeight, this.lnCBias);
+    this.zeroBias = kernels.alloc(4 * H);
+  }
+
+  /** The LSTM's init (forget bias 1); gains 1, β_c 0. */
+  override init(uniform: () => number): void {
+    super.init(uniform);
+    const H = this.H;
+    for (let j = 0; j < H; j++) {
+      this.biasIh.data[H + j] = 1;
+      this.biasHh.data[H + j] = 0;
+    }
+    this.lnIh.data.fill(1);
+    this.lnHh.data.fill(1);
+    this.lnCWeight.data.fill(1);
+    this.lnCBias.data.fill(0);
+  }
+
+  protected override allocExtra(capP: number, capB: number): void {
+    const k = this.kernels, H = this.H, GH = 4 * H;
+    this.cAll = k.alloc((capP + capB) * H);
+    this.xHat = k.alloc(capP * GH);
+    this.hHat = k.alloc(capP * GH);
+    this.cHat = k.alloc(capP * H);
+    this.tanhC = k.alloc(capP * H);
+    this.rstdX = k.alloc(capP);
+    this.rstdH = k.alloc(capP);
+    this.rstdC = k.alloc(capP);
+    this.dGx = k.alloc(capP * GH);
+    this.dGh = k.alloc(capP * GH);
+    this.dcNext = k.alloc(capB * H);
+  }
+
+  protected override loadCarry(state: Vec, off: number, B: number): void {
+    this.cAll.set(state.subarray(off, off + B * this.H), 0);
+  }
+
+  protected override storeCarry(state: Vec, off: number, T: number, B: number): void {
+    const o = T * B * this.H;
+    state.set(this.cAll.subarray(o, o + B * this.H), off);
+  }
+
+  protected override clearCarryGrad(B: number): void {
+    this.dcNext.fill(0, 0, B * this.H);
+  }
+
+  protected override storeCarryGrad(dState: Vec, off: number, B: number): void {
+    dState.set(this.dcNext.subarray(0, B * this.H), off);
+  }
+
+  override forward(input: LayerInput, T: number, B: number, state: Vec, stateOff: number): void {
+    const P = T * B, H = this.H, GH = 4 * H, BH = B * H;
+    this.ensure(P, B);
+    this.T = T;
+    this.B = B;
+    this.input = input;
+    this.hAll.set(state.subarray(stateOff, stateOff + BH), 0);
+    this.loadCarry(state, stateOff + BH, B);
+
+    // raw = X·W_ihᵀ   (T·B, 4H), into xHat; then gates = γ_ih⊙LN(raw) + b_ih + b_hh
+    const raw = this.xHat;
+    if (input.kind === 'tokens') this.kernels.gatherColumns(P, GH, this.I, this.weightIh.data, input.tokens, this.zeroBias, raw);
+    else this.kernels.gemm(false, true, P, GH, this.I, input.x, input.off, this.I, this.weightIh.data, 0, this.I, 0, raw, 0, GH);
+    const gates = this.gates, bIh = this.biasIh.data, bHh = this.biasHh.data, gIh = this.lnIh.data;
+    for (let p = 0; p < P; p++) {
+      normalise(raw, p * GH, GH, this.rstdX, p);
+      for (let j = 0; j < GH; j++) gates[p * GH + j] = gIh[j] * raw[p * GH + j] + bIh[j] + bHh[j];
+    }
+    for (let t = 0; t < T; t++) this.stepForward(t, B);
+
+    state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
+    this.storeCarry(state, stateOff + BH, T, B);
+  }
+
+  protected stepForward(t: number, B: number): void {
+    const H = this.H, GH = 4 * H, BH = B * H;
+    const gates = this.gates, hHat = this.hHat, c = this.cAll, cHat = this.cHat, tanhC = this.tanhC, h = this.hAll;
+    const gHh = this.lnHh.data, gC = this.lnCWeight.data, bC = this.lnCBias.data;
+    // raw⟨t⟩ = h⟨t−1⟩·W_hhᵀ   (B, 4H), into hHat
+    this.kernels.gemm(false, true, B, GH, H, h, t * BH, H, this.weightHh.data, 0, H, 0, hHat, t * B * GH, GH);
+    for (let b = 0; b < B; b++) {
+      const p = t * B + b, r = p * GH;
+      normalise(hHat, r, GH, this.rstdH, p);
+      for (let j = 0; j < GH; j++) gates[r + j] += gHh[j] * hHat[r + j];
+      // c⟨t⟩ = f⊙c⟨t−1⟩ + i⊙g
+      const cp = p * H, cn = (p + B) * H;
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(gates[r + j]), f = sigmoid(gates[r + H + j]), g = Math.tanh(gates[r + 2 * H + j]), o = sigmoid(gates[r + 3 * H + j]);
+        gates[r + j] = i; gates[r + H + j] = f; gates[r + 2 * H + j] = g; gates[r + 3 * H + j] = o;
+        c[cn + j] = f * c[cp + j] + i * g;
+        cHat[cp + j] = c[cn + j];
+      }
+      // h⟨t⟩ = o⊙tanh(γ_c⊙LN(c⟨t⟩) + β_c)
+      normalise(cHat, cp, H, this.rstdC, p);
+      for (let j = 0; j < H; j++) {
+        const th = Math.tanh(gC[j] * cHat[cp + j] + bC[j]);
+        tanhC[cp + j] = th;
+        h[cn + j] = gates[r + 3 * H + j] * th;
+      }
+    }
+  }
+
+  override backward(dH: Vec, dHOff: number, dState: Vec, dStateOff: number): void {
+    const { T, B, H, I } = this;
+    const P = T * B, GH = 4 * H, BH = B * H;
+    this.dhNext.fill(0, 0, BH);
+    this.clearCarryGrad(B);
+    for (let t = T - 1; t >= 0; t--) {
+      this.probe?.(t, dH, dHOff + t * BH, this.dhNext);
+      this.stepBackward(t, B, dH, dHOff);
+    }
+    const dG = this.dGates, dGx = this.dGx, xHat = this.xHat, gIh = this.lnIh.data, dgIh = this.lnIh.grad;
+    this.kernels.columnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p da
+    this.kernels.columnSums(dG, 0, GH, P, GH, this.biasHh.grad); // db_hh += Σ_p da
+    // dγ_ih += Σ_p da⊙x̂;  dRaw = LN'(da⊙γ_ih)
+    for (let p = 0; p < P; p++) {
+      const r = p * GH;
+      for (let j = 0; j < GH; j++) {
+        dgIh[j] += dG[r + j] * xHat[r + j];
+        dGx[r + j] = dG[r + j] * gIh[j];
+      }
+      normaliseBackward(dGx, xHat, r, GH, this.rstdX[p]);
+    }
+    // dW_ih += dRawᵀ·X;  dW_hh += dRaw_hhᵀ·Hprev
+    if (this.input.kind === 'tokens') this.kernels.scatterColumns(P, GH, I, dGx, this.input.tokens, this.weightIh.grad);
+    else this.kernels.gemm(true, false, GH, I, P, dGx, 0, GH, this.input.x, this.input.off, I, 1, this.weightIh.grad, 0, I);
+    this.kernels.gemm(true, false, GH, H, P, this.dGh, 0, GH, this.hAll, 0, H, 1, this.weightHh.grad, 0, H);
+    // dX = dRaw·W_ih   (T·B, I)
+    if (this.input.kind === 'dense') this.kernels.gemm(false, false, P, I, GH, dGx, 0, GH, this.weightIh.data, 0, I, 0, this.dX, 0, I);
+    dState.set(this.dhNext.subarray(0, BH), dStateOff);
+    this.storeCarryGrad(dState, dStateOff + BH, B);
+  }
+
+  protected stepBackward(t: number, B: number, dH: Vec, dHOff: number): void {
+    const H = this.H, GH = 4 * H, BH = B * H;
+    const gates = this.gates, c = this.cAll, cHat = this.cHat, tanhC = this.tanhC, dG = this.dGates, dGh = this.dGh, hHat = this.hHat;
+    const dhNext = this.dhNext, dcNext = this.dcNext;
+    const gC = this.lnCWeight.data, dgC = this.lnCWeight.grad, dbC = this.lnCBias.grad, gHh = this.lnHh.data, dgHh = this.lnHh.grad;
+    const dc = this.scratch(H); // (H) ∂J/∂c⟨t⟩ of one row
+    for (let b = 0; b < B; b++) {
+      const p = t * B + b, r = p * GH, cp = p * H, cn = (p + B) * H;
+      // dh = dH⟨t⟩ + dhNext;  through h = o⊙tanh(γ_c ĉ + β_c)
+      for (let j = 0; j < H; j++) {
+        const dh = dH[dHOff + t * BH + b * H + j] + dhNext[b * H + j];
+        const o = gates[r + 3 * H + j], th = tanhC[cp + j];
+        dG[r + 3 * H + j] = dh * th * o * (1 - o); // da_o
+        const dz = dh * o * (1 - th * th); // ∂J/∂(γ_c ĉ + β_c)
+        dgC[j] += dz * cHat[cp + j];
+        dbC[j] += dz;
+        dc[j] = dz * gC[j];
+      }
+      normaliseBackward(dc, cHat, cp, H, this.rstdC[p], 0);
+      for (let j = 0; j < H; j++) {
+        const i = gates[r + j], f = gates[r + H + j], g = gates[r + 2 * H + j];
+        const dcj = dc[j] + dcNext[b * H + j];
+        dG[r + j] = dcj * g * i * (1 - i); // da_i
+        dG[r + H + j] = dcj * c[cp + j] * f * (1 - f); // da_f
+        dG[r + 2 * H + j] = dcj * i * (1 - g * g); // da_g
+        dcNext[b * H + j] = dcj * f;
+      }
+      // dγ_hh += da⊙ĥ;  dRaw_hh = LN'(da⊙γ_hh)
+      for (let j = 0; j < GH; j++) {
+        dgHh[j] += dG[r + j] * hHat[r + j];
+        dGh[r + j] = dG[r + j] * gHh[j];
+      }
+      normaliseBackward(dGh, hHat, r, GH, this.rstdH[p]);
+    }
+    // dh⟨t−1⟩ = dRaw_hh⟨t⟩·W_hh
+    this.kernels.gemm(false, false, B, H, GH, dGh, t * B * GH, GH, this.weightHh.data, 0, H, 0, dhNext, 0, H);
+  }
+
+  private scratchBuf: Vec | null = null;
+  private scratch(n: number): Vec {
+    if (!this.scratchBuf || this.scratchBuf.length < n) this.scratchBuf = this.kernels.alloc(n);
+    return this.scratchBuf;
+  }
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** z[off…off+n) := (z − mean)/√(var + ε) in place; rstd[row] := 1/√(var + ε). */
+function normalise(z: Vec, off: number, n: number, rstd: Vec, row: number): void {
+  let mean = 0;
+  for (let j = 0; j < n; j++) mean += z[off + j];
+  mean /= n;
+  let v = 0;
+  for (let j = 0; j < n; j++) { const d = z[off + j] - mean; v += d * d; }
+  const s = 1 / Math.sqrt(v / n + EPS);
+  rstd[row] = s;
+  for (let j = 0; j < n; j++) z[off + j] = (z[off + j] - mean) * s;
+}
+
+/** dz := rstd·(dẑ − mean dẑ − ẑ·mean(dẑ⊙ẑ)) in place, dz at dOff (default: off), ẑ at off. */
+function normaliseBackward(dz: Vec, zHat: Vec, off: number, n: number, rstd: number, dOff = off): void {
+  let m1 = 0, m2 = 0;
+  for (let j = 0; j < n; j++) { m1 += dz[dOff + j]; m2 += dz[dOff + j] * zHat[off + j]; }
+  m1 /= n; m2 /= n;
+  for (let j = 0; j < n; j++) dz[dOff + j] = rstd * (dz[dOff + j] - m1 - zHat[off + j] * m2);
+}
