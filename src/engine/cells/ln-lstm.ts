@@ -1,3 +1,4 @@
+import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
 import { Cell, makeParam, type CellNames, type LayerInput } from './cell.js';
@@ -34,6 +35,8 @@ export class LnLstmCell extends Cell {
   private dGh!: Vec;
   private dcNext!: Vec;
   private zeroBias: Vec;
+  private readonly whhT: FixedB; // W_hhᵀ (H, 4H) for the forward steps
+  private readonly whh: FixedB; //  W_hh (4H, H) for the backward steps
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number) {
     super(kernels, names, I, H, 4);
@@ -44,6 +47,8 @@ export class LnLstmCell extends Cell {
     this.lnCBias = makeParam(kernels, n('ln_c_bias'), [H]);
     this.params.push(this.lnIh, this.lnHh, this.lnCWeight, this.lnCBias);
     this.zeroBias = kernels.alloc(4 * H);
+    this.whhT = new FixedB(kernels, true, H, 4 * H, this.weightHh.data, 0, H);
+    this.whh = new FixedB(kernels, false, 4 * H, H, this.weightHh.data, 0, H);
   }
 
   /** The LSTM's init (forget bias 1); gains 1, β_c 0. */
@@ -110,6 +115,7 @@ export class LnLstmCell extends Cell {
       normalise(raw, p * GH, GH, this.rstdX, p);
       for (let j = 0; j < GH; j++) gates[p * GH + j] = gIh[j] * raw[p * GH + j] + bIh[j] + bHh[j];
     }
+    this.whhT.prepare(T, B);
     for (let t = 0; t < T; t++) this.stepForward(t, B);
 
     state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
@@ -121,7 +127,7 @@ export class LnLstmCell extends Cell {
     const gates = this.gates, hHat = this.hHat, c = this.cAll, cHat = this.cHat, tanhC = this.tanhC, h = this.hAll;
     const gHh = this.lnHh.data, gC = this.lnCWeight.data, bC = this.lnCBias.data;
     // raw⟨t⟩ = h⟨t−1⟩·W_hhᵀ   (B, 4H), into hHat
-    this.kernels.gemm(false, true, B, GH, H, h, t * BH, H, this.weightHh.data, 0, H, 0, hHat, t * B * GH, GH);
+    this.whhT.gemm(B, h, t * BH, H, 0, hHat, t * B * GH, GH);
     for (let b = 0; b < B; b++) {
       const p = t * B + b, r = p * GH;
       normalise(hHat, r, GH, this.rstdH, p);
@@ -149,6 +155,7 @@ export class LnLstmCell extends Cell {
     const P = T * B, GH = 4 * H, BH = B * H;
     this.dhNext.fill(0, 0, BH);
     this.clearCarryGrad(B);
+    this.whh.prepare(T, B);
     for (let t = T - 1; t >= 0; t--) {
       this.probe?.(t, dH, dHOff + t * BH, this.dhNext);
       this.stepBackward(t, B, dH, dHOff);
@@ -210,7 +217,7 @@ export class LnLstmCell extends Cell {
       normaliseBackward(dGh, hHat, r, GH, this.rstdH[p]);
     }
     // dh⟨t−1⟩ = dRaw_hh⟨t⟩·W_hh
-    this.kernels.gemm(false, false, B, H, GH, dGh, t * B * GH, GH, this.weightHh.data, 0, H, 0, dhNext, 0, H);
+    this.whh.gemm(B, dGh, t * B * GH, GH, 0, dhNext, 0, H);
   }
 
   private scratchBuf: Vec | null = null;
