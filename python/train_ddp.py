@@ -46,6 +46,7 @@ def parse_args():
     m.add_argument("--activation", choices=["tanh", "relu"], default="tanh")
     m.add_argument("--peephole", action="store_true")
     m.add_argument("--coupled", action="store_true")
+    m.add_argument("--layer-norm", action="store_true")
     m.add_argument("--minimal", action="store_true")
     m.add_argument("--reset-after", action="store_true")
     m.add_argument("--bidirectional", action="store_true", help="refused: DDP here trains left-to-right models")
@@ -128,8 +129,8 @@ def main():
     else:
         vocab = rnn_torch.build_vocab(text, a.eos, a.min_count, a.max_vocab)
         config = {"cell": a.cell, "hidden": a.hidden, "layers": a.layers, "dropout": 0.2 if a.dropout is None else a.dropout,
-                  "activation": a.activation, "peephole": a.peephole, "coupled": a.coupled, "resetAfter": a.reset_after,
-                  "minimal": a.minimal, "bidirectional": False}
+                  "activation": a.activation, "peephole": a.peephole, "coupled": a.coupled, "layerNorm": a.layer_norm,
+                  "resetAfter": a.reset_after, "minimal": a.minimal, "bidirectional": False}
         model = rnn_torch.new_model(config, vocab)
     model.to(device)
     torch.manual_seed(seed + 1 + rank)  # each rank its own dropout masks

@@ -72,7 +72,7 @@ def make(name, over, seed):
     d0 = state_layout([h0.grad, c0.grad]) if cell == 'lstm' else state_layout([h0.grad])
     params = [('rnn.' + n, p) for n, p in rnn.named_parameters()] + [('out.' + n, p) for n, p in out.named_parameters()]
     config = dict(cell=cell, hidden=H, layers=L, dropout=0, activation=over.get('activation', 'tanh'),
-                  peephole=False, coupled=False, resetAfter=over.get('resetAfter', False), minimal=False,
+                  peephole=False, coupled=False, layerNorm=False, resetAfter=over.get('resetAfter', False), minimal=False,
                   bidirectional=False, vocabSize=V)
     fixture = dict(
         source=f'torch {torch.__version__}, scripts/make-golden.py', config=config, T=T, B=B,
@@ -159,7 +159,7 @@ def manual(name, over, seed):
     loss.backward()
     lstm = cell == 'lstm'
     hn, cn = torch.stack(hn), torch.stack(cn)
-    config = dict(cell=cell, hidden=H, layers=L, dropout=0, activation='tanh', peephole=peephole, coupled=coupled,
+    config = dict(cell=cell, hidden=H, layers=L, dropout=0, activation='tanh', peephole=peephole, coupled=coupled, layerNorm=False,
                   resetAfter=False, minimal=minimal, bidirectional=False, vocabSize=V)
     fixture = dict(
         source=f'torch {torch.__version__} autograd (manual cell), scripts/make-golden.py', config=config, T=T, B=B,
