@@ -1,7 +1,8 @@
 import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
-import { Cell, makeParam, type CellNames, type LayerInput } from './cell.js';
+import { makeParam, type CellNames, type LayerInput } from './cell.js';
+import { LstmBase } from './lstm-base.js';
 
 const EPS = 1e-5;
 
@@ -12,28 +13,24 @@ const EPS = 1e-5;
  * where LN(z; γ, β) = γ⊙(z − mean z)/√(var z + ε) + β over one row (the biases b stand for the gates' β).
  * Stored besides the LSTM's four tensors: ln_ih (4H), ln_hh (4H), ln_c_weight (H), ln_c_bias (H).
  *
- * Buffers besides the skeleton's: xHat (T·B, 4H) and hHat (T·B, 4H) the normalised projections,
- * cAll (T·B + B, H) laid out like hAll, cHat (T·B, H), tanhC = tanh(LN(c)) (T·B, H), one 1/σ per row of each
- * normalisation, dGx / dGh (T·B, 4H) the gradients of the raw projections, dcNext (B, H).
+ * Buffers besides the LSTM's (lstm-base.ts; here tanhC = tanh(γ_c⊙LN(c) + β_c)): xHat (T·B, 4H) and hHat
+ * (T·B, 4H) the normalised projections, cHat (T·B, H), one 1/σ per row of each normalisation, and
+ * dGx / dGh (T·B, 4H) the gradients of the raw projections.
  */
-export class LnLstmCell extends Cell {
-  readonly stateBlocks = 2;
+export class LnLstmCell extends LstmBase {
   readonly gateNames = ['i', 'f', 'g', 'o'] as const;
   readonly lnIh: Param;
   readonly lnHh: Param;
   readonly lnCWeight: Param;
   readonly lnCBias: Param;
-  cAll!: Vec;
   private xHat!: Vec;
   private hHat!: Vec;
   private cHat!: Vec;
-  private tanhC!: Vec;
   private rstdX!: Vec;
   private rstdH!: Vec;
   private rstdC!: Vec;
   private dGx!: Vec;
   private dGh!: Vec;
-  private dcNext!: Vec;
   private zeroBias: Vec;
   private readonly whhT: FixedB; // W_hhᵀ (H, 4H) for the forward steps
   private readonly whh: FixedB; //  W_hh (4H, H) for the backward steps
@@ -51,14 +48,13 @@ export class LnLstmCell extends Cell {
     this.whh = new FixedB(kernels, false, 4 * H, H, this.weightHh.data, 0, H);
   }
 
+  protected get forgetRow(): number {
+    return this.H;
+  }
+
   /** The LSTM's init (forget bias 1); gains 1, β_c 0. */
   override init(uniform: () => number): void {
     super.init(uniform);
-    const H = this.H;
-    for (let j = 0; j < H; j++) {
-      this.biasIh.data[H + j] = 1;
-      this.biasHh.data[H + j] = 0;
-    }
     this.lnIh.data.fill(1);
     this.lnHh.data.fill(1);
     this.lnCWeight.data.fill(1);
@@ -66,35 +62,16 @@ export class LnLstmCell extends Cell {
   }
 
   protected override allocExtra(capP: number, capB: number): void {
+    super.allocExtra(capP, capB); // cAll, tanhC, dcNext
     const k = this.kernels, H = this.H, GH = 4 * H;
-    this.cAll = k.alloc((capP + capB) * H);
     this.xHat = k.alloc(capP * GH);
     this.hHat = k.alloc(capP * GH);
     this.cHat = k.alloc(capP * H);
-    this.tanhC = k.alloc(capP * H);
     this.rstdX = k.alloc(capP);
     this.rstdH = k.alloc(capP);
     this.rstdC = k.alloc(capP);
     this.dGx = k.alloc(capP * GH);
     this.dGh = k.alloc(capP * GH);
-    this.dcNext = k.alloc(capB * H);
-  }
-
-  protected override loadCarry(state: Vec, off: number, B: number): void {
-    this.cAll.set(state.subarray(off, off + B * this.H), 0);
-  }
-
-  protected override storeCarry(state: Vec, off: number, T: number, B: number): void {
-    const o = T * B * this.H;
-    state.set(this.cAll.subarray(o, o + B * this.H), off);
-  }
-
-  protected override clearCarryGrad(B: number): void {
-    this.dcNext.fill(0, 0, B * this.H);
-  }
-
-  protected override storeCarryGrad(dState: Vec, off: number, B: number): void {
-    dState.set(this.dcNext.subarray(0, B * this.H), off);
   }
 
   override forward(input: LayerInput, T: number, B: number, state: Vec, stateOff: number): void {

@@ -1,7 +1,8 @@
 import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels, LstmStepsBackward, LstmStepsForward } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
-import { Cell, makeParam, type CellNames } from './cell.js';
+import { makeParam, type CellNames } from './cell.js';
+import { LstmBase } from './lstm-base.js';
 
 /**
  * LSTM (Hochreiter & Schmidhuber; gate order i, f, g, o as torch.nn.LSTM):
@@ -26,17 +27,13 @@ import { Cell, makeParam, type CellNames } from './cell.js';
  *   lstmCoupledForward / lstmCoupledBackward: the same for the coupled gate blocks (f, g, o)
  *   lstmStepsForward / lstmStepsBackward (optional): every step of the forward / BPTT below at
  *       once (no peepholes, not coupled; W_hh packed by the kernel set) */
-export class LstmCell extends Cell {
-  readonly stateBlocks = 2;
+export class LstmCell extends LstmBase {
   get gateNames(): readonly string[] {
     return this.coupled ? ['f', 'g', 'o'] : ['i', 'f', 'g', 'o'];
   }
   readonly weightCi: Param | null;
   readonly weightCf: Param | null;
   readonly weightCo: Param | null;
-  cAll!: Vec; //   (T·B + B, H), laid out like hAll
-  tanhC!: Vec; //  (T·B, H)
-  dcNext!: Vec; // (B, H)
   private readonly whhT: FixedB; // W_hhᵀ (H, G·H) for the forward steps
   private readonly whh: FixedB; //  W_hh (G·H, H) for the backward steps
   private readonly stepsFwd: LstmStepsForward | undefined;
@@ -57,36 +54,8 @@ export class LstmCell extends Cell {
     this.stepsBwd = plain ? kernels.lstmStepsBackward : undefined;
   }
 
-  override init(uniform: () => number): void {
-    super.init(uniform);
-    const fRow = this.coupled ? 0 : this.H; // forget-gate block
-    for (let j = 0; j < this.H; j++) {
-      this.biasIh.data[fRow + j] = 1;
-      this.biasHh.data[fRow + j] = 0;
-    }
-  }
-
-  protected override allocExtra(capP: number, capB: number): void {
-    this.cAll = this.kernels.alloc((capP + capB) * this.H);
-    this.tanhC = this.kernels.alloc(capP * this.H);
-    this.dcNext = this.kernels.alloc(capB * this.H);
-  }
-
-  protected override loadCarry(state: Vec, off: number, B: number): void {
-    this.cAll.set(state.subarray(off, off + B * this.H), 0);
-  }
-
-  protected override storeCarry(state: Vec, off: number, T: number, B: number): void {
-    const o = T * B * this.H;
-    state.set(this.cAll.subarray(o, o + B * this.H), off);
-  }
-
-  protected override clearCarryGrad(B: number): void {
-    this.dcNext.fill(0, 0, B * this.H);
-  }
-
-  protected override storeCarryGrad(dState: Vec, off: number, B: number): void {
-    dState.set(this.dcNext.subarray(0, B * this.H), off);
+  protected get forgetRow(): number {
+    return this.coupled ? 0 : this.H;
   }
 
   protected override prepareForward(T: number, B: number): void {
