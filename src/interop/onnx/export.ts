@@ -22,7 +22,7 @@ import { unidirectionalGraph } from './unidirectional.js';
 export const OPSET = 17;
 export const IR_VERSION = 8;
 
-/** Refuses a file the engine could not run: an impossible configuration, or params that do not fit it. */
+/** Refuses a file ONNX cannot express (a layer-normalised LSTM) or the engine could not run (an impossible configuration, or params that do not fit it). */
 function checkExportable(file: ModelFile): void {
   if (file.config.layerNorm) {
     throw new RnnError('cannot export this model to ONNX: ONNX\'s LSTM operator has no layer-normalised form', {
