@@ -137,7 +137,18 @@ export abstract class Cell implements LayerTrace {
     const bHh = this.biasHh.data;
     for (let j = 0; j < GH; j++) this.bias[j] = bIh[j] + (j < folded ? bHh[j] : 0);
 
-    // Gates = X·W_ihᵀ + bias   (T·B, G·H)
+    this.projectInput(P);
+    this.prepareForward(T, B);
+    if (!this.allStepsForward(T, B)) for (let t = 0; t < T; t++) this.stepForward(t, B);
+
+    state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
+    this.storeCarry(state, stateOff + BH, T, B);
+  }
+
+  /** Gates = X·W_ihᵀ + bias   (T·B, G·H), for every timestep at once. */
+  protected projectInput(P: number): void {
+    const { H, I, input } = this;
+    const GH = this.G * H;
     const gates = this.gates;
     const W = this.weightIh.data;
     if (input.kind === 'tokens') {
@@ -146,12 +157,6 @@ export abstract class Cell implements LayerTrace {
       for (let p = 0; p < P; p++) gates.set(this.bias, p * GH);
       this.kernels.gemm(false, true, P, GH, I, input.x, input.off, I, W, 0, I, 1, gates, 0, GH);
     }
-
-    this.prepareForward(T, B);
-    if (!this.allStepsForward(T, B)) for (let t = 0; t < T; t++) this.stepForward(t, B);
-
-    state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
-    this.storeCarry(state, stateOff + BH, T, B);
   }
 
   /**
@@ -193,26 +198,31 @@ export abstract class Cell implements LayerTrace {
       }
     }
 
-    // dW_ih += dGatesᵀ·X   (G·H, I)
-    const dG = this.dGates;
+    // dW_ih += dProjᵀ·X   (G·H, I)
+    const dProj = this.projectionGrad(P);
     const dW = this.weightIh.grad;
     if (this.input.kind === 'tokens') {
-      this.kernels.scatterColumns(P, GH, I, dG, this.input.tokens, dW);
+      this.kernels.scatterColumns(P, GH, I, dProj, this.input.tokens, dW);
     } else {
-      this.gradGemm(true, false, GH, I, P, dG, 0, GH, this.input.x, this.input.off, I, 1, dW, 0, I);
+      this.gradGemm(true, false, GH, I, P, dProj, 0, GH, this.input.x, this.input.off, I, 1, dW, 0, I);
     }
-    this.kernels.columnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p dGates
+    this.kernels.columnSums(this.dGates, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p dGates
     this.recurrentGrads(P, span > 0);
     if (overlap && this.kernels.gemmLater) this.kernels.gemmLater(this.gradCalls);
     else for (const g of this.gradCalls) this.kernels.gemm(...g);
     this.gradCalls.length = 0;
-    // dX = dGates·W_ih   (T·B, I)
+    // dX = dProj·W_ih   (T·B, I)
     if (this.input.kind === 'dense') {
-      this.kernels.gemm(false, false, P, I, GH, dG, 0, GH, this.weightIh.data, 0, I, 0, this.dX, 0, I);
+      this.kernels.gemm(false, false, P, I, GH, dProj, 0, GH, this.weightIh.data, 0, I, 0, this.dX, 0, I);
     }
 
     dState.set(this.dhNext.subarray(0, BH), dStateOff);
     this.storeCarryGrad(dState, dStateOff + BH, B);
+  }
+
+  /** ∂J/∂(X·W_ihᵀ) (T·B, G·H) from dGates: the same buffer, unless something stands between them (ln-lstm.ts). */
+  protected projectionGrad(_P: number): Vec {
+    return this.dGates;
   }
 
   /** dW_hh += dGatesᵀ·Hprev over all T·B rows; db_hh += Σ_p dGates. (GRU variants override.) */

@@ -1,7 +1,7 @@
 import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
-import { makeParam, type CellNames, type LayerInput } from './cell.js';
+import { makeParam, type CellNames } from './cell.js';
 import { LstmBase } from './lstm-base.js';
 
 const EPS = 1e-5;
@@ -31,6 +31,7 @@ export class LnLstmCell extends LstmBase {
   private rstdC!: Vec;
   private dGx!: Vec;
   private dGh!: Vec;
+  private dc!: Vec; //   (H) ∂J/∂c⟨t⟩ of one row
   private zeroBias: Vec;
   private readonly whhT: FixedB; // W_hhᵀ (H, 4H) for the forward steps
   private readonly whh: FixedB; //  W_hh (4H, H) for the backward steps
@@ -72,31 +73,27 @@ export class LnLstmCell extends LstmBase {
     this.rstdC = k.alloc(capP);
     this.dGx = k.alloc(capP * GH);
     this.dGh = k.alloc(capP * GH);
+    this.dc = k.alloc(H);
   }
 
-  override forward(input: LayerInput, T: number, B: number, state: Vec, stateOff: number): void {
-    const P = T * B, H = this.H, GH = 4 * H, BH = B * H;
-    this.ensure(P, B);
-    this.T = T;
-    this.B = B;
-    this.input = input;
-    this.hAll.set(state.subarray(stateOff, stateOff + BH), 0);
-    this.loadCarry(state, stateOff + BH, B);
-
-    // raw = X·W_ihᵀ   (T·B, 4H), into xHat; then gates = γ_ih⊙LN(raw) + b_ih + b_hh
-    const raw = this.xHat;
-    if (input.kind === 'tokens') this.kernels.gatherColumns(P, GH, this.I, this.weightIh.data, input.tokens, this.zeroBias, raw);
-    else this.kernels.gemm(false, true, P, GH, this.I, input.x, input.off, this.I, this.weightIh.data, 0, this.I, 0, raw, 0, GH);
-    const gates = this.gates, bIh = this.biasIh.data, bHh = this.biasHh.data, gIh = this.lnIh.data;
+  /** Gates = γ_ih⊙LN(X·W_ihᵀ) + b_ih + b_hh   (T·B, 4H); the raw projection into xHat, normalised in place. */
+  protected override projectInput(P: number): void {
+    const { I, input } = this, GH = 4 * this.H;
+    const raw = this.xHat, gates = this.gates, bias = this.bias, gIh = this.lnIh.data;
+    if (input.kind === 'tokens') this.kernels.gatherColumns(P, GH, I, this.weightIh.data, input.tokens, this.zeroBias, raw);
+    else this.kernels.gemm(false, true, P, GH, I, input.x, input.off, I, this.weightIh.data, 0, I, 0, raw, 0, GH);
     for (let p = 0; p < P; p++) {
       normalise(raw, p * GH, GH, this.rstdX, p);
-      for (let j = 0; j < GH; j++) gates[p * GH + j] = gIh[j] * raw[p * GH + j] + bIh[j] + bHh[j];
+      for (let j = 0; j < GH; j++) gates[p * GH + j] = gIh[j] * raw[p * GH + j] + bias[j];
     }
-    this.whhT.prepare(T, B);
-    for (let t = 0; t < T; t++) this.stepForward(t, B);
+  }
 
-    state.set(this.hAll.subarray(P * H, P * H + BH), stateOff);
-    this.storeCarry(state, stateOff + BH, T, B);
+  protected override prepareForward(T: number, B: number): void {
+    this.whhT.prepare(T, B);
+  }
+
+  protected override prepareBackward(T: number, B: number): void {
+    this.whh.prepare(T, B);
   }
 
   protected stepForward(t: number, B: number): void {
@@ -127,20 +124,9 @@ export class LnLstmCell extends LstmBase {
     }
   }
 
-  override backward(dH: Vec, dHOff: number, dState: Vec, dStateOff: number): void {
-    const { T, B, H, I } = this;
-    const P = T * B, GH = 4 * H, BH = B * H;
-    this.dhNext.fill(0, 0, BH);
-    this.clearCarryGrad(B);
-    this.whh.prepare(T, B);
-    for (let t = T - 1; t >= 0; t--) {
-      this.probe?.(t, dH, dHOff + t * BH, this.dhNext);
-      this.stepBackward(t, B, dH, dHOff);
-    }
-    const dG = this.dGates, dGx = this.dGx, xHat = this.xHat, gIh = this.lnIh.data, dgIh = this.lnIh.grad;
-    this.kernels.columnSums(dG, 0, GH, P, GH, this.biasIh.grad); // db_ih += Σ_p da
-    this.kernels.columnSums(dG, 0, GH, P, GH, this.biasHh.grad); // db_hh += Σ_p da
-    // dγ_ih += Σ_p da⊙x̂;  dRaw = LN'(da⊙γ_ih)
+  /** dγ_ih += Σ_p da⊙x̂;  ∂J/∂(X·W_ihᵀ) = LN'(da⊙γ_ih), into dGx. */
+  protected override projectionGrad(P: number): Vec {
+    const GH = 4 * this.H, dG = this.dGates, dGx = this.dGx, xHat = this.xHat, gIh = this.lnIh.data, dgIh = this.lnIh.grad;
     for (let p = 0; p < P; p++) {
       const r = p * GH;
       for (let j = 0; j < GH; j++) {
@@ -149,14 +135,19 @@ export class LnLstmCell extends LstmBase {
       }
       normaliseBackward(dGx, xHat, r, GH, this.rstdX[p]);
     }
-    // dW_ih += dRawᵀ·X;  dW_hh += dRaw_hhᵀ·Hprev
-    if (this.input.kind === 'tokens') this.kernels.scatterColumns(P, GH, I, dGx, this.input.tokens, this.weightIh.grad);
-    else this.kernels.gemm(true, false, GH, I, P, dGx, 0, GH, this.input.x, this.input.off, I, 1, this.weightIh.grad, 0, I);
-    this.kernels.gemm(true, false, GH, H, P, this.dGh, 0, GH, this.hAll, 0, H, 1, this.weightHh.grad, 0, H);
-    // dX = dRaw·W_ih   (T·B, I)
-    if (this.input.kind === 'dense') this.kernels.gemm(false, false, P, I, GH, dGx, 0, GH, this.weightIh.data, 0, I, 0, this.dX, 0, I);
-    dState.set(this.dhNext.subarray(0, BH), dStateOff);
-    this.storeCarryGrad(dState, dStateOff + BH, B);
+    return dGx;
+  }
+
+  /** dW_hh += dRaw_hhᵀ·Hprev (BPTT left ∂J/∂(h⟨t−1⟩·W_hhᵀ) in dGh);  db_hh += Σ_p da. */
+  protected override recurrentGrads(P: number): void {
+    const GH = 4 * this.H;
+    this.gradGemm(true, false, GH, this.H, P, this.dGh, 0, GH, this.hAll, 0, this.H, 1, this.weightHh.grad, 0, this.H);
+    this.kernels.columnSums(this.dGates, 0, GH, P, GH, this.biasHh.grad);
+  }
+
+  /** The generic chunks would read dGates; W_hh's gradient reads dGh. */
+  protected override get chunkedWhhGrad(): boolean {
+    return false;
   }
 
   protected stepBackward(t: number, B: number, dH: Vec, dHOff: number): void {
@@ -164,7 +155,7 @@ export class LnLstmCell extends LstmBase {
     const gates = this.gates, c = this.cAll, cHat = this.cHat, tanhC = this.tanhC, dG = this.dGates, dGh = this.dGh, hHat = this.hHat;
     const dhNext = this.dhNext, dcNext = this.dcNext;
     const gC = this.lnCWeight.data, dgC = this.lnCWeight.grad, dbC = this.lnCBias.grad, gHh = this.lnHh.data, dgHh = this.lnHh.grad;
-    const dc = this.scratch(H); // (H) ∂J/∂c⟨t⟩ of one row
+    const dc = this.dc;
     for (let b = 0; b < B; b++) {
       const p = t * B + b, r = p * GH, cp = p * H, cn = (p + B) * H;
       // dh = dH⟨t⟩ + dhNext;  through h = o⊙tanh(γ_c ĉ + β_c)
@@ -195,12 +186,6 @@ export class LnLstmCell extends LstmBase {
     }
     // dh⟨t−1⟩ = dRaw_hh⟨t⟩·W_hh
     this.whh.gemm(B, dGh, t * B * GH, GH, 0, dhNext, 0, H);
-  }
-
-  private scratchBuf: Vec | null = null;
-  private scratch(n: number): Vec {
-    if (!this.scratchBuf || this.scratchBuf.length < n) this.scratchBuf = this.kernels.alloc(n);
-    return this.scratchBuf;
   }
 }
 
