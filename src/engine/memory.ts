@@ -47,7 +47,7 @@ export function modelFloats(c: Shape, w: Workload): number {
       n += GH + 2 * (H + 8) * (GH + 8); //      folded bias; W_hh packed for the forward and the backward steps
       n += 2 * P * GH + (P + B) * H + B * H + P * I; // gates, dGates, hAll, dhNext, dX
       if (c.cell === 'lstm') n += (P + B) * H + P * H + B * H; // cAll, tanhC, dcNext
-      if (c.layerNorm) n += 4 * P * GH + P * H + 3 * P + GH + H; // x̂, ĥ, dRaw_ih, dRaw_hh; ĉ; 1/σ ×3; zero bias; dc
+      if (c.layerNorm) n += 4 * P * GH + 2 * P * H + 3 * P + GH + 6 * H; // x̂, ĥ, dRaw_ih, dRaw_hh; ĉ, dZc; 1/σ ×3; zero bias; norm
       if (c.cell === 'gru') n += P * 4 * H + B * 4 * H; //         rh/drh, or hh/hn/dHH (reset-after)
       if (w.dropout) n += 2 * P * H; //                            mask and masked input
     }

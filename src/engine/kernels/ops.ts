@@ -12,7 +12,7 @@ import type { DType, Vec } from '../types.js';
  * Matrices are row-major flat buffers addressed as (buffer, offset, leading dimension); offsets are
  * in elements. Buffers a kernel works on come from that kernel set's `alloc`.
  */
-export interface Kernels extends GemmOps, SkeletonOps, RnnOps, LstmOps, GruOps, LossOps, OptimOps {
+export interface Kernels extends GemmOps, SkeletonOps, RnnOps, LstmOps, LnLstmOps, GruOps, LossOps, OptimOps {
   readonly name: string;
   /** What runs the math, in words: "WebAssembly SIMD, 2 threads". */
   readonly description: string;
@@ -139,6 +139,52 @@ export interface LstmOps {
   lstmCoupledBackward: LstmCoupledBackward;
   lstmStepsForward?: LstmStepsForward;
   lstmStepsBackward?: LstmStepsBackward;
+}
+
+// --- layer normalisation and the layer-normalised LSTM (cells/ln-lstm.ts has the layouts) ---
+
+/**
+ * One timestep t of the layer-normalised LSTM over its B rows, every buffer addressed as that file
+ * lays it out for step t (gates, hHat (T·B, 4H); cAll, hAll (T·B + B, H); cHat, tanhC, dZc (T·B, H);
+ * rstdH, rstdC (T·B); norm = γ_hh (4H), γ_c (H), β_c (H)). The forward finds the raw recurrent
+ * projection h⟨t−1⟩·W_hhᵀ in hHat and normalises it there; the backward's dhNext, dcNext are (B, H).
+ */
+export type LnLstmForward = (
+  t: number, B: number, H: number, gates: Vec, hHat: Vec, rstdH: Vec, cAll: Vec, cHat: Vec, rstdC: Vec, tanhC: Vec, hAll: Vec, norm: Vec,
+) => void;
+export type LnLstmBackward = (
+  t: number, B: number, H: number, gates: Vec, hHat: Vec, rstdH: Vec, cAll: Vec, cHat: Vec, rstdC: Vec, tanhC: Vec, norm: Vec,
+  dH: Vec, dHOff: number, dhNext: Vec, dcNext: Vec, dGates: Vec, dGh: Vec, dZc: Vec,
+) => void;
+/** Every step of the forward / BPTT at once: the per-step GEMM against the packed W_hh, then the op above. */
+export type LnLstmStepsForward = (
+  T: number, B: number, H: number, gates: Vec, hHat: Vec, rstdH: Vec, cAll: Vec, cHat: Vec, rstdC: Vec, tanhC: Vec, hAll: Vec, norm: Vec,
+  whhT: PackedB | undefined,
+) => boolean;
+export type LnLstmStepsBackward = (
+  T: number, B: number, H: number, gates: Vec, hHat: Vec, rstdH: Vec, cAll: Vec, cHat: Vec, rstdC: Vec, tanhC: Vec, norm: Vec,
+  dH: Vec, dHOff: number, dhNext: Vec, dcNext: Vec, dGates: Vec, dGh: Vec, dZc: Vec, whh: PackedB | undefined,
+) => boolean;
+
+export interface LnLstmOps {
+  /** For each of P rows of n: z := ẑ = (z − mean)/√(var + ε) in place, rstd[p] := 1/√(var + ε), y := γ⊙ẑ + β. */
+  layerNormForward(P: number, n: number, z: Vec, rstd: Vec, gain: Vec, bias: Vec, y: Vec): void;
+  /** For each of P rows of n: dz := ∂J/∂z from dy = ∂J/∂y of the forward above (given ẑ and rstd). */
+  layerNormBackward(P: number, n: number, dy: Vec, zHat: Vec, rstd: Vec, gain: Vec, dz: Vec): void;
+  /** out[j] += Σ_p a[p·n + j]·b[p·n + j], p ascending: a gain's gradient over all positions. */
+  columnDots(P: number, n: number, a: Vec, b: Vec, out: Vec): void;
+  /**
+   * a⟨t⟩ += γ_hh⊙ĥ (ĥ: the normalised h⟨t−1⟩·W_hhᵀ, into hHat); i f g o activated in place;
+   * c⟨t⟩ = f⊙c⟨t−1⟩ + i⊙g;  ĉ into cHat;  tanhC = tanh(γ_c⊙ĉ + β_c);  h⟨t⟩ = o⊙tanhC
+   */
+  lnLstmForward: LnLstmForward;
+  /**
+   * From dh = dH⟨t⟩ + dhNext: dZc = ∂J/∂(γ_c⊙ĉ + β_c), dGates = ∂J/∂a⟨t⟩, dcNext := ∂J/∂c⟨t−1⟩, and
+   * dGh = ∂J/∂(h⟨t−1⟩·W_hhᵀ) (the caller then sets dhNext = dGh·W_hh).
+   */
+  lnLstmBackward: LnLstmBackward;
+  lnLstmStepsForward?: LnLstmStepsForward;
+  lnLstmStepsBackward?: LnLstmStepsBackward;
 }
 
 // --- GRU (cells/gru.ts); one timestep, B rows; the layouts are in that file ---
