@@ -2,7 +2,7 @@
   "targets": [{
     "target_name": "rnn_native",
     "sources": [
-      "native/addon.cc", "native/gemm.cc", "native/cells.cc", "native/loss.cc",
+      "native/addon.cc", "native/gemm.cc", "native/cells.cc", "native/ln_lstm.cc", "native/loss.cc",
       "native/update.cc", "native/pool.cc", "native/parallel.cc", "native/units.cc"
     ],
     "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],

@@ -7,6 +7,7 @@
 import { gemm } from './gemm';
 import { lstm_backward, lstm_forward, tanh_backward, tanh_forward } from './pointwise';
 import { gru_backward_r, gru_forward_rz, gru_out, gru_out_backward } from './gru';
+import { ln_lstm_backward, ln_lstm_forward } from './ln-lstm';
 
 /** for t = 0…T−1:  a⟨t⟩ += h⟨t−1⟩·W_hhᵀ;  h⟨t⟩ = tanh(a⟨t⟩).   gates (T·B, H), hAll (T·B + B, H) */
 export function rnn_tanh_steps_forward(T: i32, B: i32, rows: i32, H: i32, gates: usize, hAll: usize, whhT: usize, scratch: usize): void {
@@ -52,6 +53,33 @@ export function lstm_steps_backward(
     const g = <usize>t * 4 * st, o = <usize>t * st;
     lstm_backward(rows, H, gates + g, cAll + o, tanhC + o, dH + o, dhNext, dcNext, dGates + g);
     gemm(0, 2, rows, H, 4 * H, dGates + g, 4 * H, whh, H, 0, dhNext, H, scratch, 0);
+  }
+}
+
+/** Layer-normalised LSTM, for t:  raw⟨t⟩ = h⟨t−1⟩·W_hhᵀ (B, 4H) into hHat;  then its step (ln-lstm.ts).   rstdH, rstdC (T·B) */
+export function ln_lstm_steps_forward(
+  T: i32, B: i32, rows: i32, H: i32, gates: usize, hHat: usize, rstdH: usize, cAll: usize, cHat: usize, rstdC: usize,
+  tanhC: usize, hAll: usize, norm: usize, whhT: usize, scratch: usize,
+): void {
+  const st = <usize>B * H << 2;
+  for (let t = 0; t < T; t++) {
+    const g = <usize>t * 4 * st, o = <usize>t * st, r = <usize>t * B << 2;
+    gemm(0, 2, rows, 4 * H, H, hAll + o, H, whhT, 4 * H, 0, hHat + g, 4 * H, scratch, 0);
+    ln_lstm_forward(rows, H, gates + g, hHat + g, rstdH + r, cAll + o, cAll + o + st, cHat + o, rstdC + r, tanhC + o, hAll + o + st, norm);
+  }
+}
+
+/** for t = T−1…0:  its step of BPTT (ln-lstm.ts);  dhNext = dGh⟨t⟩·W_hh. */
+export function ln_lstm_steps_backward(
+  T: i32, B: i32, rows: i32, H: i32, gates: usize, hHat: usize, rstdH: usize, cAll: usize, cHat: usize, rstdC: usize,
+  tanhC: usize, norm: usize, dH: usize, dhNext: usize, dcNext: usize, dGates: usize, dGh: usize, dZc: usize, whh: usize, scratch: usize,
+): void {
+  const st = <usize>B * H << 2;
+  for (let t = T - 1; t >= 0; t--) {
+    const g = <usize>t * 4 * st, o = <usize>t * st, r = <usize>t * B << 2;
+    ln_lstm_backward(rows, H, gates + g, hHat + g, rstdH + r, cAll + o, cHat + o, rstdC + r, tanhC + o, norm,
+      dH + o, dhNext, dcNext, dGates + g, dGh + g, dZc + o);
+    gemm(0, 2, rows, H, 4 * H, dGh + g, 4 * H, whh, H, 0, dhNext, H, scratch, 0);
   }
 }
 

@@ -23,7 +23,7 @@ struct Ctx {
   double parallelFlops;
 };
 
-constexpr int MAX_ARGS = 16;
+constexpr int MAX_ARGS = 20;
 
 /** The arguments of one call and the checks on them; the first failure is reported. */
 struct Call {
@@ -205,6 +205,48 @@ static napi_value js_gru_forward_rz(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static napi_value js_ln_lstm_forward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "ln_lstm_forward");
+  const int B = c.n(0, "rows"), H = c.n(1, "H");
+  const int64_t n = (int64_t)B * H;
+  float* gates = c.vec(c.i(2), 4 * n, "gates");
+  float* hHat = c.vec(c.i(3), 4 * n, "hHat");
+  float* rstdH = c.vec(c.i(4), B, "rstdH");
+  const float* cPrev = c.vec(c.i(5), n, "cPrev");
+  float* cNew = c.vec(c.i(6), n, "cNew");
+  float* cHat = c.vec(c.i(7), n, "cHat");
+  float* rstdC = c.vec(c.i(8), B, "rstdC");
+  float* tanhC = c.vec(c.i(9), n, "tanhC");
+  float* h = c.vec(c.i(10), n, "h");
+  const float* norm = c.vec(c.i(11), 6 * (int64_t)H, "norm");
+  if (!c.ok()) return nullptr;
+  ln_lstm_forward(B, H, gates, hHat, rstdH, cPrev, cNew, cHat, rstdC, tanhC, h, norm);
+  return nullptr;
+}
+
+static napi_value js_ln_lstm_backward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "ln_lstm_backward");
+  const int B = c.n(0, "rows"), H = c.n(1, "H");
+  const int64_t n = (int64_t)B * H;
+  const float* gates = c.vec(c.i(2), 4 * n, "gates");
+  const float* hHat = c.vec(c.i(3), 4 * n, "hHat");
+  const float* rstdH = c.vec(c.i(4), B, "rstdH");
+  const float* cPrev = c.vec(c.i(5), n, "cPrev");
+  const float* cHat = c.vec(c.i(6), n, "cHat");
+  const float* rstdC = c.vec(c.i(7), B, "rstdC");
+  const float* tanhC = c.vec(c.i(8), n, "tanhC");
+  const float* norm = c.vec(c.i(9), 6 * (int64_t)H, "norm");
+  const float* dH = c.vec(c.i(10), n, "dH");
+  float* dhNext = c.vec(c.i(11), n, "dhNext");
+  float* dcNext = c.vec(c.i(12), n, "dcNext");
+  float* dGates = c.vec(c.i(13), 4 * n, "dGates");
+  float* dGh = c.vec(c.i(14), 4 * n, "dGh");
+  float* dZc = c.vec(c.i(15), n, "dZc");
+  if (!c.ok()) return nullptr;
+  ln_lstm_backward(B, H, gates, hHat, rstdH, cPrev, cHat, rstdC, tanhC, norm, dH, dhNext, dcNext, dGates, dGh, dZc);
+  return nullptr;
+}
+
 static int gate_count(Call& c, size_t k) {
   const int G = (int)c.i(k);
   if (G != 2 && G != 3) c.fail("G", "2 or 3 gate blocks");
@@ -312,6 +354,55 @@ static napi_value js_lstm_steps_backward(napi_env env, napi_callback_info info) 
   if (!c.ok()) return nullptr;
   s.rowFloats[0] = s.rowFloats[6] = 4 * H;
   for (int j = 1; j < 6; j++) s.rowFloats[j] = H;
+  par_steps(c.ctx->pool, s);
+  return nullptr;
+}
+
+static napi_value js_ln_lstm_steps_forward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "ln_lstm_steps_forward");
+  const int T = c.n(0, "T"), B = c.n(1, "B"), rows = c.n(2, "rows"), H = c.n(3, "H");
+  Steps s{LN_LSTM_FWD, T, B, rows, H, 4, {}, {}, 0};
+  s.p[0] = c.steps(c.i(4), T, rows, B, 4 * (int64_t)H, "gates");
+  s.p[1] = c.steps(c.i(5), T, rows, B, 4 * (int64_t)H, "hHat");
+  s.p[2] = c.steps(c.i(6), T, rows, B, 1, "rstdH");
+  s.p[3] = c.steps(c.i(7), T + 1, rows, B, H, "cAll");
+  s.p[4] = c.steps(c.i(8), T, rows, B, H, "cHat");
+  s.p[5] = c.steps(c.i(9), T, rows, B, 1, "rstdC");
+  s.p[6] = c.steps(c.i(10), T, rows, B, H, "tanhC");
+  s.p[7] = c.steps(c.i(11), T + 1, rows, B, H, "hAll");
+  s.p[8] = c.vec(c.i(12), 6 * (int64_t)H, "norm");
+  s.p[9] = c.vec(c.i(13), packed_floats(H, 4 * H), "W_hhᵀ");
+  if (!c.ok()) return nullptr;
+  s.rowFloats[0] = s.rowFloats[1] = 4 * H;
+  s.rowFloats[2] = s.rowFloats[5] = 1;
+  s.rowFloats[3] = s.rowFloats[4] = s.rowFloats[6] = s.rowFloats[7] = H;
+  par_steps(c.ctx->pool, s);
+  return nullptr;
+}
+
+static napi_value js_ln_lstm_steps_backward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "ln_lstm_steps_backward");
+  const int T = c.n(0, "T"), B = c.n(1, "B"), rows = c.n(2, "rows"), H = c.n(3, "H");
+  Steps s{LN_LSTM_BWD, T, B, rows, H, 4, {}, {}, 0};
+  s.p[0] = c.steps(c.i(4), T, rows, B, 4 * (int64_t)H, "gates");
+  s.p[1] = c.steps(c.i(5), T, rows, B, 4 * (int64_t)H, "hHat");
+  s.p[2] = c.steps(c.i(6), T, rows, B, 1, "rstdH");
+  s.p[3] = c.steps(c.i(7), T + 1, rows, B, H, "cAll");
+  s.p[4] = c.steps(c.i(8), T, rows, B, H, "cHat");
+  s.p[5] = c.steps(c.i(9), T, rows, B, 1, "rstdC");
+  s.p[6] = c.steps(c.i(10), T, rows, B, H, "tanhC");
+  s.p[7] = c.vec(c.i(11), 6 * (int64_t)H, "norm");
+  s.p[8] = c.steps(c.i(12), T, rows, B, H, "dH");
+  s.p[9] = c.vec(c.i(13), (int64_t)rows * H, "dhNext");
+  s.p[10] = c.vec(c.i(14), (int64_t)rows * H, "dcNext");
+  s.p[11] = c.steps(c.i(15), T, rows, B, 4 * (int64_t)H, "dGates");
+  s.p[12] = c.steps(c.i(16), T, rows, B, 4 * (int64_t)H, "dGh");
+  s.p[13] = c.steps(c.i(17), T, rows, B, H, "dZc");
+  s.p[14] = c.vec(c.i(18), packed_floats(4 * H, H), "W_hh");
+  if (!c.ok()) return nullptr;
+  s.rowFloats[0] = s.rowFloats[1] = s.rowFloats[11] = s.rowFloats[12] = 4 * H;
+  s.rowFloats[2] = s.rowFloats[5] = 1;
+  s.rowFloats[3] = s.rowFloats[4] = s.rowFloats[6] = s.rowFloats[8] = s.rowFloats[9] = s.rowFloats[10] = s.rowFloats[13] = H;
   par_steps(c.ctx->pool, s);
   return nullptr;
 }
@@ -483,11 +574,13 @@ struct Fn { const char* name; napi_callback cb; };
 static const Fn FNS[] = {
   {"gemm", js_gemm}, {"packedFloats", js_packed_floats}, {"pack_b", js_pack_b},
   {"lstm_forward", js_lstm_forward}, {"lstm_backward", js_lstm_backward},
+  {"ln_lstm_forward", js_ln_lstm_forward}, {"ln_lstm_backward", js_ln_lstm_backward},
   {"tanh_forward", js_tanh_forward}, {"tanh_backward", js_tanh_backward},
   {"gru_forward_rz", js_gru_forward_rz}, {"gru_out", js_gru_out}, {"gru_out_backward", js_gru_out_backward},
   {"gru_backward_r", js_gru_backward_r},
   {"rnn_tanh_steps_forward", js_rnn_tanh_steps_forward}, {"rnn_tanh_steps_backward", js_rnn_tanh_steps_backward},
   {"lstm_steps_forward", js_lstm_steps_forward}, {"lstm_steps_backward", js_lstm_steps_backward},
+  {"ln_lstm_steps_forward", js_ln_lstm_steps_forward}, {"ln_lstm_steps_backward", js_ln_lstm_steps_backward},
   {"gru_steps_forward", js_gru_steps_forward}, {"gru_steps_backward", js_gru_steps_backward},
   {"softmax_xent", js_softmax_xent}, {"log_probs", js_log_probs},
   {"adam_update", js_adam_update}, {"adagrad_update", js_adagrad_update},

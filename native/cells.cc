@@ -4,16 +4,8 @@
 #include "cells.h"
 #include "activations.h"
 #include "gemm.h"
+#include "lanes.h"
 
-// One element-wise body for the vector lanes and the scalar tail alike: F is vf or float.
-template <typename F> static inline F ld(const float* p) { if constexpr (sizeof(F) == sizeof(float)) return *p; else return vload(p); }
-template <typename F> static inline void st(float* p, F x) { if constexpr (sizeof(F) == sizeof(float)) *p = x; else vstore(p, x); }
-/** body(j, F{}) for j in [j0, j1): VL at a time, then one at a time. */
-template <typename Body> static inline void lanes(int j0, int j1, Body body) {
-  int j = j0;
-  for (; j + VL <= j1; j += VL) body(j, vf{});
-  for (; j < j1; j++) body(j, 0.0f);
-}
 
 /** i f g o = σ σ tanh σ (a);  c = f⊙c⟨t−1⟩ + i⊙g;  h = o⊙tanh(c)   gates (B, 4H) activated in place; units [j0, j1) */
 void lstm_forward_units(int B, int H, int j0, int j1, float* gates, const float* cPrev, float* cNew, float* tanhC, float* h) {

@@ -27,6 +27,17 @@ void lstm_steps_forward(int T, int B, int rows, int H, float* gates, float* cAll
                         const float* whhT, float* scratch);
 void lstm_steps_backward(int T, int B, int rows, int H, const float* gates, const float* cAll, const float* tanhC,
                          const float* dH, float* dhNext, float* dcNext, float* dGates, const float* whh, float* scratch);
+// the layer-normalised LSTM (ln_lstm.cc): one timestep of `rows` rows, and its whole recurrences
+void ln_lstm_forward(int rows, int H, float* gates, float* hHat, float* rstdH, const float* cPrev, float* cNew, float* cHat,
+                     float* rstdC, float* tanhC, float* h, const float* norm);
+void ln_lstm_backward(int rows, int H, const float* gates, const float* hHat, const float* rstdH, const float* cPrev, const float* cHat,
+                      const float* rstdC, const float* tanhC, const float* norm, const float* dH, float* dhNext, float* dcNext,
+                      float* dGates, float* dGh, float* dZc);
+void ln_lstm_steps_forward(int T, int B, int rows, int H, float* gates, float* hHat, float* rstdH, float* cAll, float* cHat,
+                           float* rstdC, float* tanhC, float* hAll, const float* norm, const float* whhT, float* scratch);
+void ln_lstm_steps_backward(int T, int B, int rows, int H, const float* gates, const float* hHat, const float* rstdH, const float* cAll,
+                            const float* cHat, const float* rstdC, const float* tanhC, const float* norm, const float* dH, float* dhNext,
+                            float* dcNext, float* dGates, float* dGh, float* dZc, const float* whh, float* scratch);
 void gru_steps_forward(int T, int B, int rows, int H, int G, float* gates, float* hAll, float* rh, const float* whAT,
                        const float* whNT, float* scratch);
 void gru_steps_backward(int T, int B, int rows, int H, int G, const float* gates, const float* hAll, const float* dH,

@@ -61,6 +61,10 @@ static void steps_block(const void* job, int i, float* scratch) {
     case RNN_BWD: rnn_tanh_steps_backward(T, B, rows, H, q[0], q[1], q[2], q[3], q[4], scratch); break;
     case LSTM_FWD: lstm_steps_forward(T, B, rows, H, q[0], q[1], q[2], q[3], q[4], scratch); break;
     case LSTM_BWD: lstm_steps_backward(T, B, rows, H, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], scratch); break;
+    case LN_LSTM_FWD: ln_lstm_steps_forward(T, B, rows, H, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], scratch); break;
+    case LN_LSTM_BWD:
+      ln_lstm_steps_backward(T, B, rows, H, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14], scratch);
+      break;
     case GRU_FWD: gru_steps_forward(T, B, rows, H, s.G, q[0], q[1], q[2], q[3], q[4], scratch); break;
     case GRU_BWD: gru_steps_backward(T, B, rows, H, s.G, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], scratch); break;
   }

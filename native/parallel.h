@@ -11,8 +11,8 @@ constexpr double PARALLEL_FLOPS = 1 << 20;
 void par_gemm(Pool* pool, double minFlops, int transA, int transB, int M, int N, int K, const float* a, int lda, const float* b, int ldb,
               int beta, float* c, int ldc, int col0);
 
-enum StepKind { RNN_FWD, RNN_BWD, LSTM_FWD, LSTM_BWD, GRU_FWD, GRU_BWD };
-constexpr int STEP_PTRS = 8;
+enum StepKind { RNN_FWD, RNN_BWD, LSTM_FWD, LSTM_BWD, LN_LSTM_FWD, LN_LSTM_BWD, GRU_FWD, GRU_BWD };
+constexpr int STEP_PTRS = 16;
 
 /** A recurrence over `rows` rows of a batch of B: p[j] points at row 0, moving rowFloats[j] per row (0: shared). */
 struct Steps {

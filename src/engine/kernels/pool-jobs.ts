@@ -18,11 +18,11 @@ export const JOB_INTS = 18;
  */
 export const STEP_FNS = [
   'rnn_tanh_steps_forward', 'rnn_tanh_steps_backward', 'lstm_steps_forward', 'lstm_steps_backward',
-  'gru_steps_forward', 'gru_steps_backward',
+  'ln_lstm_steps_forward', 'ln_lstm_steps_backward', 'gru_steps_forward', 'gru_steps_backward',
 ] as const;
 export type StepFn = (typeof STEP_FNS)[number];
 /** Most arguments of a step function. */
-export const STEP_MAX_ARGS = 16;
+export const STEP_MAX_ARGS = 20;
 /**
  * Row-block job: fn (index into STEP_FNS), nargs, unit, per, extent (B), then the arguments for
  * rows [0, …) and each argument's bytes per row (0: the same for every block).

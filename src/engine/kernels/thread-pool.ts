@@ -36,7 +36,8 @@ export function blockArgs(job: ArrayLike<number>, i: number, scratch: number, ou
   const lo = i * per * unit;
   if (lo >= extent) return false;
   out.length = nargs;
-  for (let j = 0; j < nargs; j++) out[j] = job[5 + j]! + lo * job[21 + j]!; // 21 = 5 + STEP_MAX_ARGS (the worker has no constants)
+  const perRow = 5 + ((job.length - 5) >> 1); // 5 + STEP_MAX_ARGS: job is ROW_JOB_INTS long (the worker has no constants)
+  for (let j = 0; j < nargs; j++) out[j] = job[5 + j]! + lo * job[perRow + j]!;
   out[2] = Math.min(extent, lo + per * unit) - lo;
   out[nargs - 1] = scratch;
   return true;

@@ -30,6 +30,17 @@ export interface WasmExports {
   scatter_rows(P: number, n: number, dG: number, tok: number, dwT: number): void;
   gather_cols(P: number, n: number, I: number, w: number, tok: number, bias: number, gates: number): void;
   scatter_cols(P: number, n: number, I: number, dG: number, tok: number, dw: number): void;
+  layer_norm_forward(P: number, n: number, z: number, rstd: number, gain: number, bias: number, y: number): void;
+  layer_norm_backward(P: number, n: number, dy: number, zHat: number, rstd: number, gain: number, dz: number): void;
+  column_dots(P: number, n: number, a: number, b: number, out: number): void;
+  ln_lstm_forward(
+    rows: number, H: number, gates: number, hHat: number, rstdH: number, cPrev: number, cNew: number, cHat: number, rstdC: number,
+    tanhC: number, h: number, norm: number,
+  ): void;
+  ln_lstm_backward(
+    rows: number, H: number, gates: number, hHat: number, rstdH: number, cPrev: number, cHat: number, rstdC: number, tanhC: number, norm: number,
+    dH: number, dhNext: number, dcNext: number, dGates: number, dGh: number, dZc: number,
+  ): void;
   // the whole recurrences over `rows` rows of a batch of B (asm/steps.ts)
   rnn_tanh_steps_forward(T: number, B: number, rows: number, H: number, gates: number, hAll: number, whhT: number, scratch: number): void;
   rnn_tanh_steps_backward(T: number, B: number, rows: number, H: number, hAll: number, dH: number, dhNext: number, dGates: number, whh: number, scratch: number): void;
@@ -37,6 +48,14 @@ export interface WasmExports {
   lstm_steps_backward(
     T: number, B: number, rows: number, H: number, gates: number, cAll: number, tanhC: number, dH: number,
     dhNext: number, dcNext: number, dGates: number, whh: number, scratch: number,
+  ): void;
+  ln_lstm_steps_forward(
+    T: number, B: number, rows: number, H: number, gates: number, hHat: number, rstdH: number, cAll: number, cHat: number, rstdC: number,
+    tanhC: number, hAll: number, norm: number, whhT: number, scratch: number,
+  ): void;
+  ln_lstm_steps_backward(
+    T: number, B: number, rows: number, H: number, gates: number, hHat: number, rstdH: number, cAll: number, cHat: number, rstdC: number,
+    tanhC: number, norm: number, dH: number, dhNext: number, dcNext: number, dGates: number, dGh: number, dZc: number, whh: number, scratch: number,
   ): void;
   gru_steps_forward(T: number, B: number, rows: number, H: number, G: number, gates: number, hAll: number, rh: number, whAT: number, whNT: number, scratch: number): void;
   gru_steps_backward(

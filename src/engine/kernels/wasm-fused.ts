@@ -1,11 +1,12 @@
 import type { Vec } from '../types.js';
 import type { Kernels } from './ops.js';
 import type { WasmExports } from './wasm-api.js';
+import type { StepsOps } from './wasm-steps.js';
 
 /** The element-wise ops the WebAssembly backend overrides (GEMM and the recurrences live elsewhere). */
 export type FusedOverrides = Partial<Omit<Kernels, 'name' | 'description' | 'dtype' | 'alloc' | 'memoryLimit' | 'close'
   | 'gemm' | 'packB' | 'gemmPacked' | 'gemmLater' | 'sync'
-  | 'rnnTanhStepsForward' | 'rnnTanhStepsBackward' | 'lstmStepsForward' | 'lstmStepsBackward' | 'gruStepsForward' | 'gruStepsBackward'>>;
+  | keyof StepsOps>>;
 
 /** Positions from which the one-hot gather/scatter goes through a transposed W_ih. */
 const TRANSPOSE_FROM = 64;
@@ -60,6 +61,32 @@ export function createWasmFused(
     lstmBackward: guarded(js.lstmBackward, (B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wci, wcf, wco) => {
       if (wci || wcf || wco || (H & 3) !== 0) return js.lstmBackward(B, H, gates, gOff, c, cOff, tanhC, tcOff, dH, dHOff, dhNext, dcNext, dGates, dOff, wci, wcf, wco);
       ex.lstm_backward(B, H, at(gates, gOff), at(c, cOff), at(tanhC, tcOff), at(dH, dHOff), at(dhNext, 0), at(dcNext, 0), at(dGates, dOff));
+    }),
+
+    // --- layer normalisation and the layer-normalised LSTM (rows of a multiple of 4) ---
+    layerNormForward: guarded(js.layerNormForward, (P, n, z, rstd, gain, bias, y) => {
+      if ((n & 3) !== 0) return js.layerNormForward(P, n, z, rstd, gain, bias, y);
+      ex.layer_norm_forward(P, n, at(z, 0), at(rstd, 0), at(gain, 0), at(bias, 0), at(y, 0));
+    }),
+    layerNormBackward: guarded(js.layerNormBackward, (P, n, dy, zHat, rstd, gain, dz) => {
+      if ((n & 3) !== 0) return js.layerNormBackward(P, n, dy, zHat, rstd, gain, dz);
+      ex.layer_norm_backward(P, n, at(dy, 0), at(zHat, 0), at(rstd, 0), at(gain, 0), at(dz, 0));
+    }),
+    columnDots: guarded(js.columnDots, (P, n, a, b, out) => {
+      if ((n & 3) !== 0) return js.columnDots(P, n, a, b, out);
+      ex.column_dots(P, n, at(a, 0), at(b, 0), at(out, 0));
+    }),
+    lnLstmForward: guarded(js.lnLstmForward, (t, B, H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, hAll, norm) => {
+      if ((H & 3) !== 0) return js.lnLstmForward(t, B, H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, hAll, norm);
+      const p = t * B, g = p * 4 * H, o = p * H;
+      ex.ln_lstm_forward(B, H, at(gates, g), at(hHat, g), at(rstdH, p), at(cAll, o), at(cAll, o + B * H), at(cHat, o), at(rstdC, p),
+        at(tanhC, o), at(hAll, o + B * H), at(norm, 0));
+    }),
+    lnLstmBackward: guarded(js.lnLstmBackward, (t, B, H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, norm, dH, dHOff, dhNext, dcNext, dGates, dGh, dZc) => {
+      if ((H & 3) !== 0) return js.lnLstmBackward(t, B, H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, norm, dH, dHOff, dhNext, dcNext, dGates, dGh, dZc);
+      const p = t * B, g = p * 4 * H, o = p * H;
+      ex.ln_lstm_backward(B, H, at(gates, g), at(hHat, g), at(rstdH, p), at(cAll, o), at(cHat, o), at(rstdC, p), at(tanhC, o), at(norm, 0),
+        at(dH, dHOff + o), at(dhNext, 0), at(dcNext, 0), at(dGates, g), at(dGh, g), at(dZc, o));
     }),
 
     // --- tanh RNN: the first n & ~3 in SIMD, the rest by the reference ---

@@ -1,5 +1,8 @@
 import type { Vec } from '../types.js';
-import type { GruStepsBackward, GruStepsForward, Kernels, LstmStepsBackward, LstmStepsForward, PackedB, RnnStepsBackward, RnnStepsForward } from './ops.js';
+import type {
+  GruStepsBackward, GruStepsForward, Kernels, LnLstmStepsBackward, LnLstmStepsForward, LstmStepsBackward, LstmStepsForward, PackedB,
+  RnnStepsBackward, RnnStepsForward,
+} from './ops.js';
 import type { StepFn } from './pool-jobs.js';
 
 /**
@@ -10,7 +13,8 @@ import type { StepFn } from './pool-jobs.js';
 export type RunSteps = (fn: StepFn, B: number, args: number[], rowBytes: number[]) => void;
 
 /** The whole-sequence recurrences, the optional members of the kernel contract. */
-export type StepsOps = Pick<Kernels, 'rnnTanhStepsForward' | 'rnnTanhStepsBackward' | 'lstmStepsForward' | 'lstmStepsBackward' | 'gruStepsForward' | 'gruStepsBackward'>;
+export type StepsOps = Pick<Kernels, 'rnnTanhStepsForward' | 'rnnTanhStepsBackward' | 'lstmStepsForward' | 'lstmStepsBackward'
+  | 'lnLstmStepsForward' | 'lnLstmStepsBackward' | 'gruStepsForward' | 'gruStepsBackward'>;
 
 /**
  * The cells' whole-sequence recurrences (`*Steps*` in the kernel contract), each a loop of the cell's
@@ -56,6 +60,25 @@ export function createWasmSteps(
       [0, 0, 0, 0, 4 * row, row, row, row, row, row, 4 * row, 0, 0]);
     return true;
   };
+  const lnLstmStepsForward: LnLstmStepsForward = (T, B, H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, hAll, norm, whhT) => {
+    const w = packedAt(whhT);
+    if (w < 0 || !ok(H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, hAll, norm)) return false;
+    const row = 4 * H;
+    run('ln_lstm_steps_forward', B,
+      [T, B, 0, H, f(gates), f(hHat), f(rstdH), f(cAll), f(cHat), f(rstdC), f(tanhC), f(hAll), f(norm), w, 0],
+      [0, 0, 0, 0, 4 * row, 4 * row, 4, row, row, 4, row, row, 0, 0, 0]);
+    return true;
+  };
+  const lnLstmStepsBackward: LnLstmStepsBackward = (T, B, H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, norm, dH, dHOff, dhNext, dcNext, dGates, dGh, dZc, whh) => {
+    const w = packedAt(whh);
+    if (w < 0 || !ok(H, gates, hHat, rstdH, cAll, cHat, rstdC, tanhC, norm, dH, dhNext, dcNext, dGates, dGh, dZc)) return false;
+    const row = 4 * H;
+    run('ln_lstm_steps_backward', B,
+      [T, B, 0, H, f(gates), f(hHat), f(rstdH), f(cAll), f(cHat), f(rstdC), f(tanhC), f(norm), f(dH, dHOff), f(dhNext), f(dcNext),
+        f(dGates), f(dGh), f(dZc), w, 0],
+      [0, 0, 0, 0, 4 * row, 4 * row, 4, row, row, 4, row, 0, row, row, row, 4 * row, 4 * row, row, 0, 0]);
+    return true;
+  };
   const gruStepsForward: GruStepsForward = (T, B, H, G, gates, hAll, rh, whAT, whNT) => {
     const wA = packedAt(whAT), wN = G === 3 ? packedAt(whNT) : 0;
     if (wA < 0 || wN < 0 || !ok(H, gates, hAll, rh)) return false;
@@ -73,5 +96,5 @@ export function createWasmSteps(
     return true;
   };
 
-  return { rnnTanhStepsForward, rnnTanhStepsBackward, lstmStepsForward, lstmStepsBackward, gruStepsForward, gruStepsBackward };
+  return { rnnTanhStepsForward, rnnTanhStepsBackward, lstmStepsForward, lstmStepsBackward, lnLstmStepsForward, lnLstmStepsBackward, gruStepsForward, gruStepsBackward };
 }

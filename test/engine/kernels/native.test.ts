@@ -20,9 +20,11 @@ function context(addon: NativeAddon, pages: number, threads = 1): { ctx: NativeC
 const call = (ctx: NativeContext, name: (typeof NATIVE_FNS)[number], args: number[]): unknown =>
   (ctx[name] as (...a: number[]) => unknown)(...args);
 
-/** Arguments for each export that are all in bounds in a memory of `bytes` (sizes 8, H 8, T 2, one row). */
+const range = (n: number): number[] => Array.from({ length: n }, (_, k) => k);
+
+/** Arguments for each export that are all in bounds in a memory of `bytes` (sizes 8, H 8, T 2, one row; two for a per-row 1/σ). */
 function validArgs(name: (typeof NATIVE_FNS)[number]): number[] {
-  const p = 4096; // every buffer at 4096 + k·8192: far apart, all inside 64 kB
+  const p = 4096; // every buffer at 4096 + k·8192: far apart, all inside 128 kB
   const at = (k: number): number => p + k * 8192;
   switch (name) {
     case 'gemm': return [0, 0, 4, 4, 4, at(0), 4, at(1), 4, 0, at(2), 4, 0, 0];
@@ -30,6 +32,8 @@ function validArgs(name: (typeof NATIVE_FNS)[number]): number[] {
     case 'pack_b': return [0, 8, 8, at(0), 8, at(1)];
     case 'lstm_forward': return [1, 8, at(0), at(1), at(2), at(3), at(4)];
     case 'lstm_backward': return [1, 8, at(0), at(1), at(2), at(3), at(4), at(5), at(6)];
+    case 'ln_lstm_forward': return [2, 8, ...range(10).map(at)];
+    case 'ln_lstm_backward': return [2, 8, ...range(14).map(at)];
     case 'tanh_forward': return [8, at(0), at(1)];
     case 'tanh_backward': return [8, at(0), at(1), at(2), at(3)];
     case 'gru_forward_rz': return [1, 8, at(0), at(1), at(2)];
@@ -44,6 +48,8 @@ function validArgs(name: (typeof NATIVE_FNS)[number]): number[] {
     case 'rnn_tanh_steps_backward': return [2, 1, 1, 8, at(0), at(1), at(2), at(3), at(4), 0];
     case 'lstm_steps_forward': return [2, 1, 1, 8, at(0), at(1), at(2), at(3), at(4), 0];
     case 'lstm_steps_backward': return [2, 1, 1, 8, at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), 0];
+    case 'ln_lstm_steps_forward': return [2, 1, 1, 8, ...range(10).map(at), 0];
+    case 'ln_lstm_steps_backward': return [2, 1, 1, 8, ...range(15).map(at), 0];
     case 'gru_steps_forward': return [2, 1, 1, 8, 3, at(0), at(1), at(2), at(3), at(4), 0];
     case 'gru_steps_backward': return [2, 1, 1, 8, 3, at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), 0];
   }
@@ -61,7 +67,7 @@ describe.skipIf(NATIVE_MISSING !== null)(`native kernels at their boundary${NATI
   });
 
   it('every export runs on arguments in bounds, and throws a RangeError for any address moved past the end', () => {
-    const { ctx, bytes, f32 } = context(addon, 2); // 128 kB, the arguments use the first 64 kB
+    const { ctx, bytes, f32 } = context(addon, 3); // 192 kB, the arguments use the first 128 kB
     for (const name of NATIVE_FNS) {
       const args = validArgs(name);
       f32.fill(0); // targets 0, weights 0

@@ -27,11 +27,13 @@ for (const backend of FAST_BACKENDS) describe(backend.name, () => {
   const variants: [string, Partial<ModelConfig>][] = [
     ['rnn tanh', { cell: 'rnn' }],
     ['lstm', { cell: 'lstm' }],
+    ['lstm layer-norm', { cell: 'lstm', layerNorm: true }],
     ['gru', { cell: 'gru' }],
     ['gru minimal', { cell: 'gru', minimal: true }],
   ];
 
-  const STEPS = ['rnnTanhStepsForward', 'rnnTanhStepsBackward', 'lstmStepsForward', 'lstmStepsBackward', 'gruStepsForward', 'gruStepsBackward'] as const;
+  const STEPS = ['rnnTanhStepsForward', 'rnnTanhStepsBackward', 'lstmStepsForward', 'lstmStepsBackward', 'lnLstmStepsForward', 'lnLstmStepsBackward',
+    'gruStepsForward', 'gruStepsBackward'] as const;
 
   /** k with its whole-sequence recurrences counted (calls taken), or removed (`off`). */
   function variant(k: Kernels, off: boolean): { kernels: Kernels; taken: () => number } {
