@@ -1,6 +1,6 @@
-// Layer normalisation over rows, and the layer-normalised LSTM's timestep (v128): the reference's
-// formulas (src/engine/kernels/js/ln-lstm.ts, where the layouts are), op for op. Row widths are
-// multiples of 4; pointers are byte addresses, each at the first row it covers.
+// Layer normalisation over rows, the gains' gradients, and the layer-normalised LSTM's timestep
+// (v128): the reference's formulas (src/engine/kernels/js/ln-lstm.ts; layouts in ops.ts there),
+// op for op. Row widths are multiples of 4; pointers are byte addresses, each at its first row.
 import { madd } from './simd';
 import { sigmoid4, tanh4 } from './pointwise';
 

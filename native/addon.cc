@@ -205,6 +205,45 @@ static napi_value js_gru_forward_rz(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static napi_value js_layer_norm_forward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "layer_norm_forward");
+  const int P = c.n(0, "P"), n = c.n(1, "n");
+  const int64_t pn = (int64_t)P * n;
+  float* z = c.vec(c.i(2), pn, "z");
+  float* rstd = c.vec(c.i(3), P, "rstd");
+  const float* gain = c.vec(c.i(4), n, "gain");
+  const float* bias = c.vec(c.i(5), n, "bias");
+  float* y = c.vec(c.i(6), pn, "y");
+  if (!c.ok()) return nullptr;
+  layer_norm_forward(P, n, z, rstd, gain, bias, y);
+  return nullptr;
+}
+
+static napi_value js_layer_norm_backward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "layer_norm_backward");
+  const int P = c.n(0, "P"), n = c.n(1, "n");
+  const int64_t pn = (int64_t)P * n;
+  const float* dy = c.vec(c.i(2), pn, "dy");
+  const float* zHat = c.vec(c.i(3), pn, "zHat");
+  const float* rstd = c.vec(c.i(4), P, "rstd");
+  const float* gain = c.vec(c.i(5), n, "gain");
+  float* dz = c.vec(c.i(6), pn, "dz");
+  if (!c.ok()) return nullptr;
+  layer_norm_backward(P, n, dy, zHat, rstd, gain, dz);
+  return nullptr;
+}
+
+static napi_value js_column_dots(napi_env env, napi_callback_info info) {
+  Call c(env, info, "column_dots");
+  const int P = c.n(0, "P"), n = c.n(1, "n");
+  const float* a = c.vec(c.i(2), (int64_t)P * n, "a");
+  const float* b = c.vec(c.i(3), (int64_t)P * n, "b");
+  float* out = c.vec(c.i(4), n, "out");
+  if (!c.ok()) return nullptr;
+  column_dots(P, n, a, b, out);
+  return nullptr;
+}
+
 static napi_value js_ln_lstm_forward(napi_env env, napi_callback_info info) {
   Call c(env, info, "ln_lstm_forward");
   const int B = c.n(0, "rows"), H = c.n(1, "H");
@@ -574,6 +613,7 @@ struct Fn { const char* name; napi_callback cb; };
 static const Fn FNS[] = {
   {"gemm", js_gemm}, {"packedFloats", js_packed_floats}, {"pack_b", js_pack_b},
   {"lstm_forward", js_lstm_forward}, {"lstm_backward", js_lstm_backward},
+  {"layer_norm_forward", js_layer_norm_forward}, {"layer_norm_backward", js_layer_norm_backward}, {"column_dots", js_column_dots},
   {"ln_lstm_forward", js_ln_lstm_forward}, {"ln_lstm_backward", js_ln_lstm_backward},
   {"tanh_forward", js_tanh_forward}, {"tanh_backward", js_tanh_backward},
   {"gru_forward_rz", js_gru_forward_rz}, {"gru_out", js_gru_out}, {"gru_out_backward", js_gru_out_backward},

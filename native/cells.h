@@ -27,7 +27,11 @@ void lstm_steps_forward(int T, int B, int rows, int H, float* gates, float* cAll
                         const float* whhT, float* scratch);
 void lstm_steps_backward(int T, int B, int rows, int H, const float* gates, const float* cAll, const float* tanhC,
                          const float* dH, float* dhNext, float* dcNext, float* dGates, const float* whh, float* scratch);
-// the layer-normalised LSTM (ln_lstm.cc): one timestep of `rows` rows, and its whole recurrences
+// layer normalisation over P rows of n, the gains' gradients, and the layer-normalised LSTM (ln_lstm.cc):
+// one timestep of `rows` rows, and its whole recurrences
+void layer_norm_forward(int P, int n, float* z, float* rstd, const float* gain, const float* bias, float* y);
+void layer_norm_backward(int P, int n, const float* dy, const float* zHat, const float* rstd, const float* gain, float* dz);
+void column_dots(int P, int n, const float* a, const float* b, float* out);
 void ln_lstm_forward(int rows, int H, float* gates, float* hHat, float* rstdH, const float* cPrev, float* cNew, float* cHat,
                      float* rstdC, float* tanhC, float* h, const float* norm);
 void ln_lstm_backward(int rows, int H, const float* gates, const float* hHat, const float* rstdH, const float* cPrev, const float* cHat,

@@ -1,5 +1,6 @@
-// The layer-normalised LSTM's timestep and whole recurrences: asm/ln-lstm.ts op for op at the host's
-// vector width, the reference's formulas and layouts (src/engine/kernels/js/ln-lstm.ts).
+// Layer normalisation over rows, the gains' gradients, and the layer-normalised LSTM's timestep and
+// whole recurrences: asm/ln-lstm.ts op for op at the host's vector width (the reference's formulas:
+// src/engine/kernels/js/ln-lstm.ts; the layouts: src/engine/kernels/ops.ts).
 #include <math.h>
 #include "activations.h"
 #include "cells.h"
@@ -43,6 +44,37 @@ static void normalise_backward(float* dz, const float* zHat, int n, float rstd) 
   lanes(0, n, [&](int j, auto lane) {
     using F = decltype(lane);
     st(dz + j, rstd * (ld<F>(dz + j) - m1 - ld<F>(zHat + j) * m2));
+  });
+}
+
+/** Each of P rows of n: z := ẑ, rstd[p] := 1/σ, y := γ⊙ẑ + β */
+void layer_norm_forward(int P, int n, float* z, float* rstd, const float* gain, const float* bias, float* y) {
+  for (int p = 0; p < P; p++) {
+    float *zr = z + (ptrdiff_t)p * n, *yr = y + (ptrdiff_t)p * n;
+    rstd[p] = normalise(zr, n);
+    lanes(0, n, [&](int j, auto lane) {
+      using F = decltype(lane);
+      st(yr + j, ld<F>(gain + j) * ld<F>(zr + j) + ld<F>(bias + j));
+    });
+  }
+}
+
+/** Each of P rows of n: dz := LN'(dy⊙γ) */
+void layer_norm_backward(int P, int n, const float* dy, const float* zHat, const float* rstd, const float* gain, float* dz) {
+  for (int p = 0; p < P; p++) {
+    const ptrdiff_t o = (ptrdiff_t)p * n;
+    lanes(0, n, [&](int j, auto lane) { st(dz + o + j, ld<decltype(lane)>(dy + o + j) * ld<decltype(lane)>(gain + j)); });
+    normalise_backward(dz + o, zHat + o, n, rstd[p]);
+  }
+}
+
+/** out[j] += Σ_p a[p·n + j]·b[p·n + j], p ascending */
+void column_dots(int P, int n, const float* a, const float* b, float* out) {
+  lanes(0, n, [&](int j, auto lane) {
+    using F = decltype(lane);
+    F s = ld<F>(out + j);
+    for (int p = 0; p < P; p++) s += ld<F>(a + (ptrdiff_t)p * n + j) * ld<F>(b + (ptrdiff_t)p * n + j);
+    st(out + j, s);
   });
 }
 

@@ -21,7 +21,8 @@ export interface NativeAddon {
 /** The asm exports a native context overrides; the others stay WebAssembly's (wasm.ts merges them). */
 export const NATIVE_FNS = [
   'gemm', 'packedFloats', 'pack_b',
-  'lstm_forward', 'lstm_backward', 'ln_lstm_forward', 'ln_lstm_backward', 'tanh_forward', 'tanh_backward',
+  'lstm_forward', 'lstm_backward', 'tanh_forward', 'tanh_backward',
+  'layer_norm_forward', 'layer_norm_backward', 'column_dots', 'ln_lstm_forward', 'ln_lstm_backward',
   'gru_forward_rz', 'gru_out', 'gru_out_backward', 'gru_backward_r',
   'softmax_xent', 'log_probs', 'adam_update', 'adagrad_update',
   ...STEP_FNS,

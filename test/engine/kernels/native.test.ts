@@ -32,6 +32,9 @@ function validArgs(name: (typeof NATIVE_FNS)[number]): number[] {
     case 'pack_b': return [0, 8, 8, at(0), 8, at(1)];
     case 'lstm_forward': return [1, 8, at(0), at(1), at(2), at(3), at(4)];
     case 'lstm_backward': return [1, 8, at(0), at(1), at(2), at(3), at(4), at(5), at(6)];
+    case 'layer_norm_forward': return [2, 8, at(0), at(1), at(2), at(3), at(4)];
+    case 'layer_norm_backward': return [2, 8, at(0), at(1), at(2), at(3), at(4)];
+    case 'column_dots': return [2, 8, at(0), at(1), at(2)];
     case 'ln_lstm_forward': return [2, 8, ...range(10).map(at)];
     case 'ln_lstm_backward': return [2, 8, ...range(14).map(at)];
     case 'tanh_forward': return [8, at(0), at(1)];
