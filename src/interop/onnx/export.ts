@@ -1,12 +1,14 @@
 /**
  * `rnn export --format onnx`: a model file as an ONNX model (opset 17, IR version 8) of its
  * next-character distribution, built from the standard operators OneHot, RNN / LSTM / GRU,
- * MatMul, Add and LogSoftmax (and Slice, Pad, Concat for a bidirectional model):
+ * MatMul, Add and LogSoftmax (and Slice, Pad, Concat for a bidirectional model; Scan and
+ * LayerNormalization for a layer-normalised LSTM):
  *   left to right (unidirectional.ts): tokens (T, B) and the states h{l}, c{l} → log_probs (T, B, V)
  *       and the states after the last step, h{l}_out, c{l}_out;
  *   bidirectional (bidirectional.ts): a whole sequence, tokens (T, B) → log_probs (T, B, V), each
  *       position predicted from both sides.
- * Every cell variant but the layer-normalised LSTM maps exactly onto an operator (rnn-op.ts, lstm-op.ts, gru-op.ts). The model's
+ * Every cell variant maps exactly onto an operator (rnn-op.ts, lstm-op.ts, gru-op.ts) but the layer-normalised LSTM, a Scan
+ * of its step (ln-lstm-scan.ts). The model's
  * metadata holds the configuration and the vocabulary (to encode text into ids).
  */
 import { describeCell } from '../../engine/config.js';
@@ -22,14 +24,8 @@ import { unidirectionalGraph } from './unidirectional.js';
 export const OPSET = 17;
 export const IR_VERSION = 8;
 
-/** Refuses a file ONNX cannot express (a layer-normalised LSTM) or the engine could not run (an impossible configuration, or params that do not fit it). */
+/** Refuses a file the engine could not run (an impossible configuration, or params that do not fit it). */
 function checkExportable(file: ModelFile): void {
-  if (file.config.layerNorm) {
-    throw new RnnError('cannot export this model to ONNX: ONNX\'s LSTM operator has no layer-normalised form', {
-      expected: 'a model trained without --layer-norm', got: describeCell(file.config),
-      hint: 'export it with --format safetensors (python/rnn_torch.py loads it into PyTorch), or train without --layer-norm', kind: 'user',
-    });
-  }
   try {
     if (file.config.vocabSize !== file.vocab.size) {
       throw new RnnError('the vocabulary does not fit the configuration', { expected: `config.vocabSize = ${file.vocab.size} (the vocabulary's size)`, got: String(file.config.vocabSize) });

@@ -12,6 +12,7 @@ export const attr = {
   ints: (value: readonly number[]): AttributeValue => ({ kind: 'ints', value }),
   floats: (value: readonly number[]): AttributeValue => ({ kind: 'floats', value }),
   strings: (value: readonly string[]): AttributeValue => ({ kind: 'strings', value }),
+  graph: (value: GraphProto): AttributeValue => ({ kind: 'graph', value }),
 };
 
 /** Little-endian bytes of float32 or int64 elements. */
@@ -29,6 +30,9 @@ export class GraphBuilder {
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
   private readonly taken = new Set<string>();
+
+  /** `nodePrefix` starts every node's name (a subgraph's nodes apart from its graph's). */
+  constructor(private readonly nodePrefix = '') {}
 
   /** `base`, or `base_2`, `base_3`, … if taken. */
   private unique(base: string): string {
@@ -63,7 +67,7 @@ export class GraphBuilder {
     const names = outputs.map((o) => (o === '' ? '' : this.unique(o)));
     this.nodes.push({
       opType,
-      name: this.unique(`${opType}_${this.nodes.length}`),
+      name: this.unique(`${this.nodePrefix}${opType}_${this.nodes.length}`),
       inputs,
       outputs: names,
       attributes: Object.entries(attributes).map(([name, value]) => ({ name, value })),

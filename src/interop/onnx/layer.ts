@@ -1,11 +1,13 @@
 /**
  * One recurrent layer of a model file as a node of the graph: its ONNX operator (rnn-op.ts,
- * lstm-op.ts, gru-op.ts), the weights as initializers, and Y squeezed to (T, B, H).
+ * lstm-op.ts, gru-op.ts), the weights as initializers, and Y squeezed to (T, B, H); or, for the
+ * layer-normalised LSTM, a Scan of its step (ln-lstm-scan.ts).
  */
 import type { ModelConfig } from '../../engine/config.js';
 import type { ModelFile } from '../../model-io/index.js';
 import { attr, type GraphBuilder } from './graph.js';
 import { gruOp } from './gru-op.js';
+import { addLnLstmLayer } from './ln-lstm-scan.js';
 import { lstmOp } from './lstm-op.js';
 import type { LayerParams, RecurrentOp } from './recurrent-op.js';
 import { rnnOp } from './rnn-op.js';
@@ -25,6 +27,10 @@ export function layerParams(file: ModelFile, l: number, suffix: string): LayerPa
     weightCi: maybe('weight_ci'),
     weightCf: maybe('weight_cf'),
     weightCo: maybe('weight_co'),
+    lnIh: maybe('ln_ih'),
+    lnHh: maybe('ln_hh'),
+    lnCWeight: maybe('ln_c_weight'),
+    lnCBias: maybe('ln_c_bias'),
   };
 }
 
@@ -59,6 +65,7 @@ export function addLayer(
   g: GraphBuilder, config: ModelConfig, p: LayerParams, label: string,
   x: string, state: { h?: string; c?: string }, direction: 'forward' | 'reverse', names?: { h: string; c: string },
 ): LayerOutputs {
+  if (config.layerNorm) return addLnLstmLayer(g, p, label, x, state, direction, names);
   const op = recurrentOp(config, p);
   const GH = op.gates * p.H;
   const W = g.floats(`${label}.W`, [1, GH, p.I], op.W); // (1, G·H, I)

@@ -10,7 +10,7 @@ export const DataType = { FLOAT: 1, INT64: 7 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType */
-const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 export interface TensorProto {
   name: string;
@@ -28,7 +28,8 @@ export type AttributeValue =
   | { kind: 'string'; value: string }
   | { kind: 'floats'; value: readonly number[] }
   | { kind: 'ints'; value: readonly number[] }
-  | { kind: 'strings'; value: readonly string[] };
+  | { kind: 'strings'; value: readonly string[] }
+  | { kind: 'graph'; value: GraphProto };
 
 export interface AttributeProto {
   name: string;
@@ -102,6 +103,7 @@ function writeAttribute(w: ProtoWriter, a: AttributeProto): void {
     case 'floats': w.int(20, AttributeType.FLOATS).repeated(v.value, (w, x) => w.float(7, x)); break; // type, floats
     case 'ints': w.int(20, AttributeType.INTS).repeated(v.value, (w, x) => w.int(8, x)); break; // type, ints
     case 'strings': w.int(20, AttributeType.STRINGS).repeated(v.value, (w, x) => w.string(9, x)); break; // type, strings
+    case 'graph': w.int(20, AttributeType.GRAPH).message(6, v.value, writeGraph); break; // type, g (a Scan's body)
   }
 }
 

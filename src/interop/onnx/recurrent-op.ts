@@ -21,6 +21,11 @@ export interface LayerParams {
   readonly weightCi?: Float32Array;
   readonly weightCf?: Float32Array;
   readonly weightCo?: Float32Array;
+  /** Layer normalisation's gains (ln-lstm-scan.ts): γ_ih, γ_hh (4H), γ_c, β_c (H). */
+  readonly lnIh?: Float32Array;
+  readonly lnHh?: Float32Array;
+  readonly lnCWeight?: Float32Array;
+  readonly lnCBias?: Float32Array;
 }
 
 export interface RecurrentOp {
