@@ -46,7 +46,8 @@ def parse_args():
     m.add_argument("--activation", choices=["tanh", "relu"], default="tanh")
     m.add_argument("--peephole", action="store_true")
     m.add_argument("--coupled", action="store_true")
-    m.add_argument("--layer-norm", action="store_true")
+    m.add_argument("--layer-norm", action=argparse.BooleanOptionalAction, default=None,
+                   help="[on for an lstm without --peephole or --coupled, as in rnn train]")
     m.add_argument("--minimal", action="store_true")
     m.add_argument("--reset-after", action="store_true")
     m.add_argument("--bidirectional", action="store_true", help="refused: DDP here trains left-to-right models")
@@ -129,7 +130,8 @@ def main():
     else:
         vocab = rnn_torch.build_vocab(text, a.eos, a.min_count, a.max_vocab)
         config = {"cell": a.cell, "hidden": a.hidden, "layers": a.layers, "dropout": 0.2 if a.dropout is None else a.dropout,
-                  "activation": a.activation, "peephole": a.peephole, "coupled": a.coupled, "layerNorm": a.layer_norm,
+                  "activation": a.activation, "peephole": a.peephole, "coupled": a.coupled,
+                  "layerNorm": a.cell == "lstm" and not a.peephole and not a.coupled if a.layer_norm is None else a.layer_norm,
                   "resetAfter": a.reset_after, "minimal": a.minimal, "bidirectional": False}
         model = rnn_torch.new_model(config, vocab)
     model.to(device)

@@ -150,7 +150,7 @@ export const MODEL_OPTIONS = {
   activation: spec({ flag: '--activation', value: '<fn>', help: 'rnn activation: tanh or relu', type: choice(ACTIVATIONS), default: 'tanh' }),
   peephole: spec({ flag: '--peephole', help: 'lstm: diagonal peephole connections', type: bool, default: false }),
   coupled: spec({ flag: '--coupled', help: 'lstm: coupled input and forget gates', type: bool, default: false }),
-  layerNorm: spec({ flag: '--layer-norm', help: 'lstm: layer normalisation in the cell (learns more per step, each step slower)', type: bool, default: false }),
+  layerNorm: spec({ flag: '--layer-norm', help: 'lstm: layer normalisation in the cell (--no-layer-norm: the plain cell)', type: bool, nullable: true, default: null, defaultText: 'on for an lstm without --peephole or --coupled' }),
   minimal: spec({ flag: '--minimal', help: 'gru: no reset gate (the minimal GRU)', type: bool, default: false }),
   resetAfter: spec({ flag: '--reset-after', help: 'gru: the PyTorch/cuDNN form (reset applied after the matmul)', type: bool, default: false }),
   bidirectional: spec({ flag: '--bidirectional', help: 'forward and backward stacks, for infilling (rnn fill)', type: bool, default: false }),

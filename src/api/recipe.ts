@@ -7,7 +7,7 @@ import type { Split } from '../tokenizer/corpus.js';
 import type { TokenIds } from '../tokenizer/vocab.js';
 import { trainWorkload, type TrainOptions } from '../train/options.js';
 import { AUTO_EPOCHS, TIME_BATCH_LR_SHARE } from '../options.js';
-import { chooseRecipe, dropoutShare, type Recipe } from '../train/recipe.js';
+import { chooseRecipe, dropoutShare, epochLimit, type Recipe } from '../train/recipe.js';
 import { Rng } from '../util/rng.js';
 import { fmtDuration } from '../util/format.js';
 import { getKernels } from './kernels.js';
@@ -40,11 +40,12 @@ const DEFLATED_CHARS = 1 << 20;
  */
 export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split: Split, vocabSize: number, threads: number): Promise<string | null> {
   const limited = given.epochs !== undefined || given.steps !== undefined;
-  const epochs = limited ? opts.epochs : AUTO_EPOCHS;
-  const capped = epochs !== opts.epochs;
+  const capped = !limited; // the recipe's epoch limit applies
   // the default --max-time is a safety net behind a given --steps or --epochs, not the budget to plan for
   const maxTime = limited && given.maxTime === undefined ? null : opts.maxTime;
-  opts.epochs = epochs;
+  // the plain cell's limit sizes the model; a layer-normalised one stops sooner (epochLimit)
+  const sizingEpochs = limited ? opts.epochs : AUTO_EPOCHS;
+  if (capped) opts.epochs = epochLimit(opts.model);
   // the batch is the recipe's only under its own budget: the time and the epoch limit
   const chooseBatch = !limited && given.batchSize === undefined;
   // nothing to choose, and nothing to time: the epoch limit is said in --help and the stop line
@@ -54,7 +55,7 @@ export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split:
   const recipe = await chooseRecipe({
     shape, vocabSize, trainTokens: split.trainTokens, bitsPerChar, stepChars: opts.batchSize * opts.seqLength,
     batchSize: opts.batchSize, chooseBatch,
-    steps: opts.steps, epochs, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
+    steps: opts.steps, epochs: sizingEpochs, autoEpochs: capped, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
     speed: (hidden, B) => measureSpeed({ ...opts, batchSize: Math.min(B, opts.batchSize) }, hidden, vocabSize, split.train, threads),
   });
   opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { describeCell, validateVariants } from '../engine/config.js';
 import { gradcheck } from '../engine/gradcheck.js';
 import { GRADCHECK_OPTIONS } from '../options.js';
-import { addModelOptions, modelConfigFrom, type ModelShape } from './model-options.js';
+import { addModelOptions, modelConfigFrom, type ModelFlags } from './model-options.js';
 import { cliOption } from './options.js';
 import { info, out, printJson } from './output.js';
 
-type GradcheckFlags = ModelShape & { batch: number; seqLength: number; vocab: number; seed: number; json: boolean };
+type GradcheckFlags = ModelFlags & { batch: number; seqLength: number; vocab: number; seed: number; json: boolean };
 
 const TOLERANCE = 1e-6;
 

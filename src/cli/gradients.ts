@@ -6,12 +6,12 @@ import { REACH_RATIO } from '../inspect/reach.js';
 import { GRADIENTS_OPTIONS, MODEL_OPTIONS, TRAIN_OPTIONS } from '../options.js';
 import { lineChart } from './chart.js';
 import { chooseModel, MODEL_OPTION, refuseModelsAsTexts } from './model-arg.js';
-import { addModelOptions, modelConfigFrom, type ModelShape } from './model-options.js';
+import { addModelOptions, modelConfigFrom, type ModelFlags } from './model-options.js';
 import { cliOption } from './options.js';
 import { info, out, printJson } from './output.js';
 import { interactive } from './streams.js';
 
-type GradientsFlags = ModelShape & { model?: string; maxDistance: number; positions: number; seed?: number; json: boolean };
+type GradientsFlags = ModelFlags & { model?: string; maxDistance: number; positions: number; seed?: number; json: boolean };
 
 export function gradientsCommand(program: Command): void {
   const cmd = program

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import type { ModelConfig } from '../engine/config.js';
+import { Option, type Command } from 'commander';
+import { layerNormByDefault, type ModelConfig } from '../engine/config.js';
 import { MODEL_OPTIONS } from '../options.js';
 import { cliOption } from './options.js';
 
@@ -13,14 +13,20 @@ export function addModelOptions(cmd: Command, defaults: Partial<ModelShape> = {}
   for (const [k, spec] of Object.entries(MODEL_OPTIONS)) {
     const key = k as keyof ModelShape;
     cmd.addOption(cliOption(spec, key in chosen ? { default: undefined, defaultText: chosen[key] } : key in defaults ? { default: defaults[key] } : {}));
+    // a switch whose default depends on the others can be turned off too
+    if (!spec.value && spec.nullable) cmd.addOption(new Option(`--no-${spec.flag.slice(2)}`).hideHelp());
   }
   return cmd;
 }
 
-/** The model's shape from the parsed flags. */
-export function modelConfigFrom(o: ModelShape): ModelShape {
+/** The model-shape flags as parsed: a switch given neither way is undefined. */
+export type ModelFlags = Omit<ModelShape, 'layerNorm'> & { layerNorm?: boolean };
+
+/** The model's shape from the parsed flags (layer normalisation as the maker's default where not given). */
+export function modelConfigFrom(o: ModelFlags): ModelShape {
   return {
     cell: o.cell, hidden: o.hidden, layers: o.layers, dropout: o.dropout, activation: o.activation,
-    peephole: o.peephole, coupled: o.coupled, layerNorm: o.layerNorm, minimal: o.minimal, resetAfter: o.resetAfter, bidirectional: o.bidirectional,
+    peephole: o.peephole, coupled: o.coupled, layerNorm: o.layerNorm ?? layerNormByDefault(o), minimal: o.minimal, resetAfter: o.resetAfter,
+    bidirectional: o.bidirectional,
   };
 }

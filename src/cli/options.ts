@@ -15,6 +15,6 @@ export function cliOption(spec: OptionSpec<unknown>, over: { default?: unknown; 
   const o = new Option(flags, !given && defaultText ? `${help} (default: ${defaultText})` : help);
   if (spec.value) o.argParser((s: string) => parseOption(spec, s));
   if (given) o.default(value, spec.defaultText);
-  else if (!spec.value) o.default(false);
+  else if (!spec.value && !spec.nullable) o.default(false); // a switch is off unless given; a nullable one is undecided (--no-… turns it off)
   return o;
 }

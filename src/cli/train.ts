@@ -1,27 +1,27 @@
 import { Option, type Command } from 'commander';
 import { AUTO_EPOCHS, pastItsBest, TIME_BATCH_LR_SHARE, TIME_BATCH_SIZE, TRAIN_OPTIONS } from '../options.js';
 import { defaultLr } from '../train/optimizers.js';
-import { CHARS_PER_PARAM, DROPOUT_PER_DOUBLING, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS } from '../train/recipe.js';
+import { CHARS_PER_PARAM, DROPOUT_PER_DOUBLING, epochLimit, LN_PASSES, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS } from '../train/recipe.js';
 import { displayPath } from '../api/paths.js';
 import { train } from '../api/train.js';
 import { RnnError } from '../errors.js';
 import type { StopReason } from '../train/events.js';
 import type { ResumeOverrides, TrainOptions, TrainOptionsInput } from '../train/options.js';
 import { randomSeed } from '../util/rng.js';
-import { addModelOptions, modelConfigFrom, type ModelShape } from './model-options.js';
+import { addModelOptions, modelConfigFrom, type ModelFlags } from './model-options.js';
 import { fmt, fmtDuration, info, printJson } from './output.js';
 import { cliOption } from './options.js';
 import { progressRenderer } from './progress.js';
 import { onOutputClosed } from './streams.js';
 
 /** The parsed flags: the options of the table by their names, and the command's own switches. */
-type TrainFlags = ModelShape & Partial<Omit<TrainOptions, 'model' | 'corpus'>> & { force: boolean; resume?: string; json: boolean; quiet: boolean };
+type TrainFlags = ModelFlags & Partial<Omit<TrainOptions, 'model' | 'corpus'>> & { force: boolean; resume?: string; json: boolean; quiet: boolean };
 
 /** Why a run stopped, in its closing line. */
 function stopMessage(reason: StopReason, o: TrainOptions, epochsGiven: boolean): string {
   switch (reason) {
     case 'steps': return 'reached --steps';
-    case 'epochs': return epochsGiven || o.epochs !== AUTO_EPOCHS ? 'reached --epochs' : `reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`;
+    case 'epochs': return epochsGiven || o.epochs !== epochLimit(o.model) ? 'reached --epochs' : `reached ${o.epochs} epochs, the limit of a run without --epochs or --steps`;
     case 'max-time': return 'reached --max-time';
     case 'patience': return `${pastItsBest(o.patience!)} (--patience N or none to change)`;
     case 'interrupted': return 'interrupted';
@@ -62,7 +62,9 @@ of ${WIDTHS.join(', ')} units with at most ${PARAMS_PER_CHAR} weights per traini
 that sees at least ${CHARS_PER_PARAM} characters per weight in the budget (at this machine's speed, timed
 as the run starts); dropout ${DROPOUT_PER_DOUBLING} per doubling of the passes over the corpus, at most ${MAX_DROPOUT},
 scaled by b/${PROSE_BITS} (at least ${MIN_DROPOUT_SHARE}) for a text that deflate codes in b < ${PROSE_BITS} bits per character.
-A run stops after ${AUTO_EPOCHS} epochs unless --epochs or --steps is given; one that its time
+A run stops after ${AUTO_EPOCHS} epochs unless --epochs or --steps is given. A layer-normalised LSTM (the
+default) learns as much in one pass as the plain cell in ${LN_PASSES}: it is sized as the plain cell would be, its
+dropout counts each pass ${LN_PASSES} times, and it stops after ${AUTO_EPOCHS / LN_PASSES} epochs. A run that its time
 limit ends first takes ${TIME_BATCH_SIZE} streams, for more steps, at ${TIME_BATCH_LR_SHARE}× the rate, unless --batch-size is
 given. The second line of the output says what was chosen.
 The learning rate warms up, then follows a half cosine down to 1/100 of --lr as the budget

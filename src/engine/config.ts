@@ -30,7 +30,10 @@ export interface ModelConfig {
   vocabSize: number;
 }
 
-/** The shape `rnn train` builds unless told otherwise (the option table's defaults). */
+/**
+ * The engine's base shape (the option table's defaults), with the plain cells: `rnn train` and the
+ * library's train() make an LSTM layer-normalised unless told otherwise (layerNormByDefault).
+ */
 export const defaultModelConfig: Omit<ModelConfig, 'vocabSize'> = {
   cell: MODEL_OPTIONS.cell.default,
   hidden: MODEL_OPTIONS.hidden.default,
@@ -44,6 +47,11 @@ export const defaultModelConfig: Omit<ModelConfig, 'vocabSize'> = {
   minimal: false,
   bidirectional: false,
 };
+
+/** Whether a model is layer-normalised where its maker does not say: an LSTM is, unless it has peepholes or coupled gates. */
+export function layerNormByDefault(m: Pick<ModelConfig, 'cell' | 'peephole' | 'coupled'>): boolean {
+  return m.cell === 'lstm' && !m.peephole && !m.coupled;
+}
 
 /** A short human name of the cell and its variant, e.g. "lstm (peephole)". */
 export function describeCell(c: ModelConfig): string {

@@ -132,7 +132,7 @@ export function parseProbe(kind: 'neuron' | 'gate', spec: string, layers: readon
   }
   const gate = m ? gates.indexOf(m[2]!) : -1;
   if (!m || gate < 0) {
-    throw new RnnError(`invalid value for --gate`, { expected: `[L:]g with g one of this ${cell}'s gates: ${gates.join(', ')}`, got: JSON.stringify(spec), hint: `e.g. --gate ${gates[0]}`, kind: 'usage' });
+    throw new RnnError(`invalid value for --gate`, { expected: `[L:]g with g one of the gates of this ${cell}: ${gates.join(', ')}`, got: JSON.stringify(spec), hint: `e.g. --gate ${gates[0]}`, kind: 'usage' });
   }
   return { kind: 'gate', layer: layerOf(m[1]), gate, name: gates[gate]! };
 }

@@ -200,7 +200,8 @@ function validateConfig(v: unknown): ModelConfig {
     activation: optionField(o.activation, 'config.activation', M.activation),
     peephole: optionField(o.peephole, 'config.peephole', M.peephole),
     coupled: optionField(o.coupled, 'config.coupled', M.coupled),
-    layerNorm: o.layerNorm === undefined ? M.layerNorm.default : optionField(o.layerNorm, 'config.layerNorm', M.layerNorm), // files before the option: without
+    // a file says which cell it holds (the option's "undecided" is for the maker); files before the option: the plain cell
+    layerNorm: o.layerNorm === undefined ? false : optionField(o.layerNorm, 'config.layerNorm', { ...M.layerNorm, nullable: false }),
     resetAfter: optionField(o.resetAfter, 'config.resetAfter', M.resetAfter),
     minimal: optionField(o.minimal, 'config.minimal', M.minimal),
     bidirectional: optionField(o.bidirectional, 'config.bidirectional', M.bidirectional),

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { defaultModelConfig, validateVariants, type ModelConfig } from '../engine/config.js';
+import { defaultModelConfig, layerNormByDefault, validateVariants, type ModelConfig } from '../engine/config.js';
 import type { Backend } from '../engine/kernels/backend.js';
 import type { Workload } from '../engine/memory.js';
 import { RnnError } from '../errors.js';
@@ -76,9 +76,10 @@ export const trainDefaults = {
 } satisfies Partial<TrainOptions>;
 
 /**
- * The model's shape before the run sees its corpus (the table's defaults). A new run replaces the
- * width and dropout it was not given by the recipe's (recipe.ts, applied in api/train.ts once the
- * corpus is read); the table's 2×192 with dropout 0.2 is what commands without a corpus use.
+ * The model's shape before the run sees its corpus (the table's defaults; layer normalisation for
+ * an LSTM unless given: layerNormByDefault). A new run replaces the width and dropout it was not
+ * given by the recipe's (recipe.ts, applied in api/train.ts once the corpus is read); the table's
+ * 2×192 with dropout 0.2 is what commands without a corpus use.
  */
 export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = defaultModelConfig;
 
@@ -95,7 +96,8 @@ export type ResumeOverrides = Partial<Pick<TrainOptions, 'steps' | 'epochs' | 'm
 export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions {
   const partial = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TrainOptionsInput;
   const optimizer = partial.optimizer ?? trainDefaults.optimizer;
-  const model = { ...trainModelDefaults, ...Object.fromEntries(Object.entries(partial.model ?? {}).filter(([, v]) => v !== undefined)) };
+  const shape = { ...trainModelDefaults, ...Object.fromEntries(Object.entries(partial.model ?? {}).filter(([, v]) => v !== undefined)) };
+  const model = { ...shape, layerNorm: partial.model?.layerNorm ?? layerNormByDefault(shape) };
   const corpus = partial.corpus ?? [];
   const output = partial.output ?? outputFor(corpus);
   const defaults: TrainOptions = {

@@ -6,7 +6,10 @@ import { AUTO_EPOCHS, TIME_BATCH_SIZE } from '../options.js';
  * The default recipe: what `rnn train` picks for the options a user leaves out, from the corpus
  * and the budget instead of one fixed model (measured on four corpora in notes/defaults.md).
  *   epochs: a run on a small corpus stops after AUTO_EPOCHS passes (options.ts), where a model sized
- *     to it has given its best (more only overfit), unless --epochs or --steps is given;
+ *     to it has given its best (more only overfit), unless --epochs or --steps is given; a
+ *     layer-normalised LSTM learns as much from one pass as the plain cell from LN_PASSES: it is
+ *     sized as the plain cell would be, but stops after AUTO_EPOCHS / LN_PASSES, and its dropout
+ *     counts each pass LN_PASSES times;
  *   hidden: the widest of WIDTHS with at most PARAMS_PER_CHAR weights per training character (the
  *     data it can generalise from) that sees at least CHARS_PER_PARAM characters per weight in the
  *     budget: its epochs, steps, or time at this machine's measured speed (the steps it can take);
@@ -28,7 +31,20 @@ export const PROSE_BITS = 2.8;
 /** The least share of its dropout a predictable text keeps (TypeScript's declarations, 0.7 bits/char: 0.1 overfits, 0.15 is best). */
 export const MIN_DROPOUT_SHARE = 0.3;
 
+/** The plain cell's passes over the corpus that one pass of a layer-normalised LSTM learns as much as (its loss at 1,000 steps is the plain cell's at 5,000). */
+export const LN_PASSES = 4;
+
 export type Shape = Omit<ModelConfig, 'vocabSize' | 'hidden' | 'dropout'>;
+
+/** What one pass over the corpus is worth to this model, in the plain cell's passes. */
+export function passWorth(shape: Pick<ModelConfig, 'cell' | 'layerNorm'>): number {
+  return shape.cell === 'lstm' && shape.layerNorm ? LN_PASSES : 1;
+}
+
+/** The epoch limit of a run given neither --epochs nor --steps: AUTO_EPOCHS of the plain cell's passes. */
+export function epochLimit(shape: Pick<ModelConfig, 'cell' | 'layerNorm'>): number {
+  return AUTO_EPOCHS / passWorth(shape);
+}
 
 export interface RecipeInput {
   shape: Shape;
@@ -41,9 +57,10 @@ export interface RecipeInput {
   /** Streams per step, and whether the recipe may take TIME_BATCH_SIZE instead (not when the user gave the batch or the budget). */
   batchSize: number;
   chooseBatch: boolean;
-  /** The budget: the totals given (the epoch limit with AUTO_EPOCHS already applied). */
+  /** The budget: the totals given; `epochs` is AUTO_EPOCHS where none was given (autoEpochs). */
   steps: number | null;
   epochs: number | null;
+  autoEpochs: boolean;
   maxTime: number | null;
   /** What the user gave; null: the recipe picks. */
   hidden: number | null;
@@ -55,7 +72,7 @@ export interface RecipeInput {
 export interface Recipe {
   hidden: number;
   dropout: number;
-  /** The passes over the corpus the budget allows this model (Infinity: no limit). */
+  /** The passes over the corpus the budget allows this model, within its epoch limit (Infinity: no limit). */
   epochs: number;
   /** TIME_BATCH_SIZE where the recipe takes it; null: the run's own. */
   batchSize: number | null;
@@ -83,10 +100,12 @@ export async function chooseRecipe(r: RecipeInput): Promise<Recipe> {
     break;
   }
   hidden ??= WIDTHS[WIDTHS.length - 1];
-  const epochs = await epochsFor(hidden);
-  const timeLimited = r.maxTime !== null && epochs < (r.epochs ?? Infinity);
+  const limit = r.autoEpochs ? epochLimit(r.shape) : r.epochs;
+  const epochs = Math.min(await epochsFor(hidden), limit ?? Infinity);
+  const timeLimited = r.maxTime !== null && epochs < (limit ?? Infinity);
   const batchSize = r.chooseBatch && timeLimited ? TIME_BATCH_SIZE : null;
-  return { hidden, dropout: r.dropout ?? dropoutFor(epochs, r.bitsPerChar), epochs, batchSize, charsPerSecond: speeds.get(hidden) ?? null };
+  const dropout = r.dropout ?? dropoutFor(epochs * passWorth(r.shape), r.bitsPerChar);
+  return { hidden, dropout, epochs, batchSize, charsPerSecond: speeds.get(hidden) ?? null };
 }
 
 /** DROPOUT_PER_DOUBLING per doubling of the passes over the corpus (none for one pass), ×dropoutShare(bitsPerChar), rounded to 0.05. */

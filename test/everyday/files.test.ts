@@ -40,7 +40,7 @@ describe('#12.1 two runs in one folder keep both models', () => {
     const r = rnn(['train', 'book.txt', ...TINY, '--steps', '5', '--seed', '2'], { cwd: dir });
     expectCleanError(r);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/book\.json holds another run's model \(lstm 1×8, 20 steps on book\.txt, best validation loss \d\.\d{4}/);
+    expect(r.stderr).toMatch(/book\.json holds another run's model \(lstm \(layer-norm\) 1×8, 20 steps on book\.txt, best validation loss \d\.\d{4}/);
     expect(r.stderr).toMatch(/--force/);
     expect(readFileSync(join(dir, 'book.json')).equals(before)).toBe(true);
   });
@@ -77,7 +77,7 @@ describe('#12.1 two runs in one folder keep both models', () => {
     expect(r.stderr).toMatch(/2 models.*book\.json, names\.json/);
     const listing = rnn(['info'], { cwd: dir });
     expect(listing.code, listing.stderr).toBe(0);
-    expect(listing.stdout).toMatch(/book\.json\s+lstm 1×8\s+20\s+\d\.\d{4}\s+book\.txt/);
+    expect(listing.stdout).toMatch(/book\.json\s+lstm \(layer-norm\) 1×8\s+20\s+\d\.\d{4}\s+book\.txt/);
     expect(listing.stdout).toMatch(/names\.json/);
   });
 

@@ -196,7 +196,7 @@ describe('rnn inspect', () => {
       [['inspect', '--model', 'uni.json', 'ab', '--neuron', '3:1'], /no layer 3 .*from 1 to 2/],
       [['inspect', '--model', 'uni.json', 'ab', '--neuron', '1:17'], /no unit 17 in layer 1 .*from 1 to 16/],
       [['inspect', '--model', 'uni.json', 'ab', '--neuron', 'x'], /invalid value for --neuron/],
-      [['inspect', '--model', 'uni.json', 'ab', '--gate', 'r'], /one of this lstm's gates: i, f, g, o/],
+      [['inspect', '--model', 'uni.json', 'ab', '--gate', 'r'], /one of the gates of this lstm \(layer-norm\): i, f, g, o/],
       [['inspect', '--model', 'plain.json', 'ab', '--gate', 'f'], /a plain rnn \(tanh\) has no gates/],
       [['inspect', '--model', 'uni.json', 'ab', '--neuron', '1:1', '--gate', 'f'], /exclude each other/],
       [['inspect', '--model', 'uni.json', '--file', 'nosuch.txt'], /cannot read nosuch\.txt/],

@@ -79,7 +79,7 @@ async function freePort(): Promise<number> {
 const VARIANTS: { name: string; flags: string[]; module: string; noise?: number }[] = [
   { name: 'rnn-tanh', flags: ['--cell', 'rnn'], module: 'CharLM/RNN' },
   { name: 'rnn-relu', flags: ['--cell', 'rnn', '--activation', 'relu', '--eos', 'none'], module: 'CharLM/RNN', noise: 0.2 },
-  { name: 'lstm', flags: ['--cell', 'lstm'], module: 'CharLM/LSTM' },
+  { name: 'lstm', flags: ['--cell', 'lstm', '--no-layer-norm'], module: 'CharLM/LSTM' },
   { name: 'lstm-peephole', flags: ['--cell', 'lstm', '--peephole'], module: 'CharLM/LSTMStack' },
   { name: 'lstm-coupled', flags: ['--cell', 'lstm', '--coupled'], module: 'CharLM/LSTMStack' },
   { name: 'lstm-layer-norm', flags: ['--cell', 'lstm', '--layer-norm'], module: 'CharLM/LNLSTMStack' },
@@ -87,7 +87,8 @@ const VARIANTS: { name: string; flags: string[]; module: string; noise?: number 
   { name: 'gru', flags: ['--cell', 'gru'], module: 'CharLM/GRUStack' },
   { name: 'gru-reset-after', flags: ['--cell', 'gru', '--reset-after'], module: 'CharLM/GRU' },
   { name: 'gru-minimal', flags: ['--cell', 'gru', '--minimal', '--eos', 'paragraph'], module: 'CharLM/GRUStack' },
-  { name: 'bidirectional-lstm', flags: ['--cell', 'lstm', '--bidirectional'], module: 'InfillLM/LSTM' },
+  { name: 'bidirectional-lstm', flags: ['--cell', 'lstm', '--no-layer-norm', '--bidirectional'], module: 'InfillLM/LSTM' },
+  { name: 'bidirectional-lstm-layer-norm', flags: ['--cell', 'lstm', '--bidirectional'], module: 'InfillLM/LNLSTMStack' },
   { name: 'bidirectional-gru', flags: ['--cell', 'gru', '--bidirectional', '--eos', 'paragraph'], module: 'InfillLM/GRUStack' },
 ];
 const TRAIN = ['--hidden', '8', '--layers', '2', '--steps', '12', '--seq-length', '16', '--batch-size', '8', '--lr', '0.03', '--seed', '3', '--threads', '1', '--quiet'];

@@ -209,6 +209,7 @@ describe('model file validation', () => {
     expect(mutate((j) => (j.config.activation = 'gelu')).message).toMatch(/bad config.activation/);
     expect(mutate((j) => (j.config.peephole = 'yes')).message).toMatch(/bad config.peephole/);
     expect(mutate((j) => (j.config.layerNorm = 1)).message).toMatch(/bad config.layerNorm/);
+    expect(mutate((j) => (j.config.layerNorm = null)).message).toMatch(/bad config.layerNorm/);
     expect(mutate((j) => delete j.config.bidirectional).message).toMatch(/bad config.bidirectional/);
     expect(mutate((j) => (j.config.extra = 1)).message).toMatch(/bad config.extra/);
     const vs = mutate((j) => (j.config.vocabSize = 99));

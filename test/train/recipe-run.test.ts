@@ -11,7 +11,7 @@ import { referenceKernels } from '../../src/engine/kernels/index.ts';
 import { AUTO_EPOCHS, PATIENCE_MARGIN, TIME_BATCH_LR_SHARE, TIME_BATCH_SIZE } from '../../src/options.ts';
 import { defaultLr } from '../../src/train/optimizers.ts';
 import { defaultTrainOptions } from '../../src/train/options.ts';
-import { dropoutFor, PROSE_BITS } from '../../src/train/recipe.ts';
+import { dropoutFor, LN_PASSES, PROSE_BITS } from '../../src/train/recipe.ts';
 import { Trainer, type TrainSink } from '../../src/train/trainer.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { rnn, smallCorpus, tempDir } from '../reliability/helpers.ts';
@@ -57,16 +57,18 @@ describe('#16 the default recipe, as a user runs it', () => {
     expect(recorded(dir, 'c.json').config).toMatchObject({ hidden: 20, dropout: 0.1 });
   });
 
-  it(`a small corpus under a time limit stops after ${AUTO_EPOCHS} epochs and says why; the speed it planned from is printed`, () => {
-    const dir = tempDir();
-    smallCorpus(dir, 3_000, 'c.txt');
-    const r = rnn(['train', 'c.txt', '--max-time', '10m', '--seed', '1', '--threads', '1'], { cwd: dir });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/recipe: 2×\d+, dropout 0\.5 for [\d,]+ training characters and 10m00s at [\d,]+ chars\/s, ~40 epochs; stops after 40 epochs/);
-    expect(r.stderr).toMatch(new RegExp(`stopped: reached ${AUTO_EPOCHS} epochs, the limit of a run without --epochs or --steps`));
-    expect(recorded(dir, 'c.json').training.options.epochs).toBe(AUTO_EPOCHS);
-    expect(r.stderr).toMatch(/ B=32 T=64/); // the epoch limit ends it: the default batch
-  });
+  for (const [cell, flags, epochs] of [['the plain lstm', ['--no-layer-norm'], AUTO_EPOCHS], ['the layer-normalised lstm', [], AUTO_EPOCHS / LN_PASSES]] as const) {
+    it(`a small corpus under a time limit stops after ${epochs} epochs (${cell}) and says why; the speed it planned from is printed`, () => {
+      const dir = tempDir();
+      smallCorpus(dir, 3_000, 'c.txt');
+      const r = rnn(['train', 'c.txt', '--max-time', '10m', '--seed', '1', '--threads', '1', ...flags], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`recipe: 2×\\d+, dropout 0\\.5 for [\\d,]+ training characters and 10m00s at [\\d,]+ chars/s, ~${epochs} epochs; stops after ${epochs} epochs`));
+      expect(r.stderr).toMatch(new RegExp(`stopped: reached ${epochs} epochs, the limit of a run without --epochs or --steps`));
+      expect(recorded(dir, 'c.json').training.options.epochs).toBe(epochs);
+      expect(r.stderr).toMatch(/ B=32 T=64/); // the epoch limit ends it: the default batch
+    });
+  }
 
   it(`a run its time limit ends takes ${TIME_BATCH_SIZE} streams at ${TIME_BATCH_LR_SHARE}× the rate, says so, and the closing line repeats them; --batch-size wins`, () => {
     const dir = tempDir();
