@@ -13,7 +13,7 @@ import { defaultCorpusPath, readCorpus, splitCorpus, tailUnlikeRest, type Corpus
 import { Vocab } from '../tokenizer/vocab.js';
 import type { StopReason, TrainEvents } from '../train/events.js';
 import { defaultLr, type Optimizer } from '../train/optimizers.js';
-import { defaultTrainOptions, trainWorkload, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
+import { defaultTrainOptions, defaultWeightDecay, trainWorkload, validateTrainOptions, type ResumeOverrides, type TrainOptions, type TrainOptionsInput } from '../train/options.js';
 import { autoEvalEvery, MAX_EVAL_SEQ_LENGTH, pastItsBest } from '../options.js';
 import { Trainer, type Resume, type RunState, type TrainResult } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
@@ -63,10 +63,11 @@ export async function train(options: TrainOptionsInput, call: TrainCall = {}): P
   // Absolute paths, so that a checkpoint resumed from another directory reads and writes the same files.
   const base = !ckpt && opts.initFrom !== null ? loadBase(opts.initFrom) : null;
   if (base) {
-    // fine-tuning: the base's shape and sequence ends; the learning rate follows its width unless given
+    // fine-tuning: the base's shape and sequence ends; the learning rate and weight decay follow its cell unless given
     opts.model = fineTuneShape(base, options.model);
     opts.eos = base.file.vocab.eos;
     if (options.lr === undefined) opts.lr = defaultLr(opts.optimizer, opts.model);
+    if (options.weightDecay === undefined) opts.weightDecay = defaultWeightDecay(opts.model);
   }
   opts.corpus = opts.corpus.map((p) => (p === '-' ? p : resolve(p)));
   opts.output = resolve(opts.output);

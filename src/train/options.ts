@@ -3,7 +3,7 @@ import { defaultModelConfig, layerNormByDefault, validateVariants, type ModelCon
 import type { Backend } from '../engine/kernels/backend.js';
 import type { Workload } from '../engine/memory.js';
 import { RnnError } from '../errors.js';
-import { checkOption, MODEL_OPTIONS, TRAIN_OPTIONS, type OptionSpec, type VAL_SPLITS } from '../options.js';
+import { checkOption, LN_WEIGHT_DECAY, MODEL_OPTIONS, TRAIN_OPTIONS, type OptionSpec, type VAL_SPLITS } from '../options.js';
 import { defaultCorpusPath } from '../tokenizer/corpus.js';
 import type { EosMode } from '../tokenizer/segment.js';
 import type { ClipMode } from './clip.js';
@@ -83,6 +83,11 @@ export const trainDefaults = {
  */
 export const trainModelDefaults: Omit<ModelConfig, 'vocabSize'> = defaultModelConfig;
 
+/** The weight decay of a model unless given: LN_WEIGHT_DECAY for a layer-normalised LSTM (it overfits sooner), else none. */
+export function defaultWeightDecay(model: Pick<ModelConfig, 'cell' | 'layerNorm'>): number {
+  return model.cell === 'lstm' && model.layerNorm ? LN_WEIGHT_DECAY : 0;
+}
+
 /** What a caller of the library may give: any subset, the model's shape included. */
 export type TrainOptionsInput = Partial<Omit<TrainOptions, 'model'>> & { model?: Partial<TrainOptions['model']> };
 
@@ -98,12 +103,14 @@ export function defaultTrainOptions(given: TrainOptionsInput = {}): TrainOptions
   const optimizer = partial.optimizer ?? trainDefaults.optimizer;
   const shape = { ...trainModelDefaults, ...Object.fromEntries(Object.entries(partial.model ?? {}).filter(([, v]) => v !== undefined)) };
   const model = { ...shape, layerNorm: partial.model?.layerNorm ?? layerNormByDefault(shape) };
+  const weightDecay = partial.weightDecay ?? defaultWeightDecay(model);
   const corpus = partial.corpus ?? [];
   const output = partial.output ?? outputFor(corpus);
   const defaults: TrainOptions = {
     corpus,
     ...trainDefaults,
     lr: defaultLr(optimizer, model),
+    weightDecay,
     seed: 0,
     output,
     checkpoint: checkpointPathFor(output),

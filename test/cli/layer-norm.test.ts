@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { train } from '../../src/api/train.ts';
-import { defaultTrainOptions } from '../../src/train/options.ts';
+import { LN_WEIGHT_DECAY } from '../../src/options.ts';
+import { defaultTrainOptions, type TrainOptionsInput } from '../../src/train/options.ts';
 import { modelWithoutTimes, rnn, tempDir } from './run.ts';
 
 const ARGS = ['--layer-norm', '--hidden', '16', '--layers', '2', '--dropout', '0.1', '--batch-size', '4', '--seq-length', '12',
@@ -25,11 +26,13 @@ describe('layer normalisation by default: an lstm has it unless told, the other 
     expect(configOf('--peephole')).toMatchObject({ peephole: true, layerNorm: false });
   });
 
-  it('the library decides the same', () => {
-    expect(defaultTrainOptions({}).model.layerNorm).toBe(true);
-    expect(defaultTrainOptions({ model: { cell: 'rnn' } }).model.layerNorm).toBe(false);
-    expect(defaultTrainOptions({ model: { coupled: true } }).model.layerNorm).toBe(false);
-    expect(defaultTrainOptions({ model: { layerNorm: false } }).model.layerNorm).toBe(false);
+  it('the library decides the same; a layer-normalised model gets weight decay LN_WEIGHT_DECAY unless given', () => {
+    const d = (input: TrainOptionsInput) => defaultTrainOptions(input);
+    expect([d({}).model.layerNorm, d({}).weightDecay]).toEqual([true, LN_WEIGHT_DECAY]);
+    expect([d({ model: { cell: 'rnn' } }).model.layerNorm, d({ model: { cell: 'rnn' } }).weightDecay]).toEqual([false, 0]);
+    expect(d({ model: { coupled: true } }).model.layerNorm).toBe(false);
+    expect([d({ model: { layerNorm: false } }).model.layerNorm, d({ model: { layerNorm: false } }).weightDecay]).toEqual([false, 0]);
+    expect(d({ weightDecay: 0 }).weightDecay).toBe(0);
   });
 });
 
