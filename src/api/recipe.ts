@@ -55,7 +55,7 @@ export async function applyRecipe(opts: TrainOptions, given: RecipeGiven, split:
   const recipe = await chooseRecipe({
     shape, vocabSize, trainTokens: split.trainTokens, bitsPerChar, stepChars: opts.batchSize * opts.seqLength,
     batchSize: opts.batchSize, chooseBatch,
-    steps: opts.steps, epochs: sizingEpochs, autoEpochs: capped, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
+    steps: opts.steps, epochs: sizingEpochs, epochLimit: opts.epochs, maxTime, hidden: given.hidden ?? null, dropout: given.dropout ?? null,
     speed: (hidden, B) => measureSpeed({ ...opts, batchSize: Math.min(B, opts.batchSize) }, hidden, vocabSize, split.train, threads),
   });
   opts.model = { ...opts.model, hidden: recipe.hidden, dropout: recipe.dropout };

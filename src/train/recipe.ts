@@ -57,10 +57,11 @@ export interface RecipeInput {
   /** Streams per step, and whether the recipe may take TIME_BATCH_SIZE instead (not when the user gave the batch or the budget). */
   batchSize: number;
   chooseBatch: boolean;
-  /** The budget: the totals given; `epochs` is AUTO_EPOCHS where none was given (autoEpochs). */
+  /** The budget: the totals given; `epochs` (which sizes the model) is AUTO_EPOCHS where none was given. */
   steps: number | null;
   epochs: number | null;
-  autoEpochs: boolean;
+  /** The run's epoch limit: `epochs`, or epochLimit() of the model where none was given. */
+  epochLimit: number | null;
   maxTime: number | null;
   /** What the user gave; null: the recipe picks. */
   hidden: number | null;
@@ -100,9 +101,9 @@ export async function chooseRecipe(r: RecipeInput): Promise<Recipe> {
     break;
   }
   hidden ??= WIDTHS[WIDTHS.length - 1];
-  const limit = r.autoEpochs ? epochLimit(r.shape) : r.epochs;
-  const epochs = Math.min(await epochsFor(hidden), limit ?? Infinity);
-  const timeLimited = r.maxTime !== null && epochs < (limit ?? Infinity);
+  const limit = r.epochLimit ?? Infinity;
+  const epochs = Math.min(await epochsFor(hidden), limit);
+  const timeLimited = r.maxTime !== null && epochs < limit;
   const batchSize = r.chooseBatch && timeLimited ? TIME_BATCH_SIZE : null;
   const dropout = r.dropout ?? dropoutFor(epochs * passWorth(r.shape), r.bitsPerChar);
   return { hidden, dropout, epochs, batchSize, charsPerSecond: speeds.get(hidden) ?? null };

@@ -8,14 +8,15 @@ import { paramCount } from '../../src/engine/memory.ts';
 import { deflateBitsPerChar } from '../../src/api/recipe.ts';
 import { TIME_BATCH_SIZE } from '../../src/options.ts';
 import {
-  chooseRecipe, dropoutFor, DROPOUT_PER_DOUBLING, LN_PASSES, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS, type RecipeInput,
+  chooseRecipe, dropoutFor, DROPOUT_PER_DOUBLING, epochLimit, LN_PASSES, MAX_DROPOUT, MIN_DROPOUT_SHARE, PARAMS_PER_CHAR, PROSE_BITS, WIDTHS, type RecipeInput,
 } from '../../src/train/recipe.ts';
 
 const { hidden: _h, dropout: _d, ...shape } = defaultModelConfig;
 /** A machine where every width trains at the same speed (no time limit binds) unless told. */
 const input = (over: Partial<RecipeInput>): RecipeInput => ({
-  shape, vocabSize: 65, trainTokens: 1_000_000, bitsPerChar: 3, stepChars: 2048, batchSize: 32, chooseBatch: false, steps: null, epochs: 40, autoEpochs: false, maxTime: null,
+  shape, vocabSize: 65, trainTokens: 1_000_000, bitsPerChar: 3, stepChars: 2048, batchSize: 32, chooseBatch: false, steps: null, epochs: 40, maxTime: null,
   hidden: null, dropout: null, speed: async () => 1e9, ...over,
+  epochLimit: over.epochLimit !== undefined ? over.epochLimit : over.epochs !== undefined ? over.epochs : 40, // the plain cell's: the one that sizes it
 });
 const params = (hidden: number, vocabSize = 65) => paramCount({ ...shape, hidden, vocabSize });
 
@@ -85,14 +86,14 @@ describe('#16 the recipe: width and dropout from the corpus and the budget', () 
 
   it('a layer-normalised LSTM: sized as the plain cell, stopped after 1/LN_PASSES of its passes, each counted LN_PASSES times in the dropout', async () => {
     const ln = { ...shape, layerNorm: true };
-    const small = { trainTokens: 85_000, vocabSize: 27, autoEpochs: true }; // the epoch limit binds
+    const small = { trainTokens: 85_000, vocabSize: 27 }; // the epoch limit binds
     const plain = await chooseRecipe(input(small));
-    const r = await chooseRecipe(input({ ...small, shape: ln }));
+    const r = await chooseRecipe(input({ ...small, shape: ln, epochLimit: epochLimit(ln) }));
     expect(r.hidden).toBe(plain.hidden);
     expect([plain.epochs, r.epochs]).toEqual([40, 40 / LN_PASSES]);
     expect(r.dropout).toBe(dropoutFor(40, 3));
     // the time binds: the passes it allows, LN_PASSES times each in the dropout
-    const timed = await chooseRecipe(input({ shape: ln, autoEpochs: true, maxTime: 600, speed: async () => 10_000 }));
+    const timed = await chooseRecipe(input({ shape: ln, epochLimit: epochLimit(ln), maxTime: 600, speed: async () => 10_000 }));
     expect(timed.epochs).toBeCloseTo(6, 6);
     expect(timed.dropout).toBe(dropoutFor(6 * LN_PASSES, 3));
     expect(timed.dropout).toBeGreaterThan(dropoutFor(6, 3));

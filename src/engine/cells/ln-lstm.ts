@@ -1,4 +1,3 @@
-import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
 import { makeParam, type CellNames } from './cell.js';
@@ -38,8 +37,6 @@ export class LnLstmCell extends LstmBase {
   private dZc!: Vec;
   private readonly norm: Vec;
   private readonly zeroBias: Vec;
-  private readonly whhT: FixedB; // W_hhᵀ (H, 4H) for the forward steps
-  private readonly whh: FixedB; //  W_hh (4H, H) for the backward steps
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number) {
     super(kernels, names, I, H, 4);
@@ -51,8 +48,6 @@ export class LnLstmCell extends LstmBase {
     this.params.push(this.lnIh, this.lnHh, this.lnCWeight, this.lnCBias);
     this.norm = kernels.alloc(6 * H);
     this.zeroBias = kernels.alloc(4 * H);
-    this.whhT = new FixedB(kernels, true, H, 4 * H, this.weightHh.data, 0, H);
-    this.whh = new FixedB(kernels, false, 4 * H, H, this.weightHh.data, 0, H);
   }
 
   protected get forgetRow(): number {
@@ -90,16 +85,13 @@ export class LnLstmCell extends LstmBase {
     this.kernels.layerNormForward(P, GH, this.xHat, this.rstdX, this.lnIh.data, this.bias, this.gates);
   }
 
+  /** W_hh packed; the gains the steps read, side by side in norm. */
   protected override prepareForward(T: number, B: number): void {
-    this.whhT.prepare(T, B);
+    super.prepareForward(T, B);
     const H = this.H;
     this.norm.set(this.lnHh.data, 0);
     this.norm.set(this.lnCWeight.data, 4 * H);
     this.norm.set(this.lnCBias.data, 5 * H);
-  }
-
-  protected override prepareBackward(T: number, B: number): void {
-    this.whh.prepare(T, B);
   }
 
   protected override allStepsForward(T: number, B: number): boolean {

@@ -1,4 +1,3 @@
-import { FixedB } from '../kernels/fixed-operand.js';
 import type { Kernels, LstmStepsBackward, LstmStepsForward } from '../kernels/ops.js';
 import type { Param, Vec } from '../types.js';
 import { makeParam, type CellNames } from './cell.js';
@@ -34,16 +33,11 @@ export class LstmCell extends LstmBase {
   readonly weightCi: Param | null;
   readonly weightCf: Param | null;
   readonly weightCo: Param | null;
-  private readonly whhT: FixedB; // W_hhᵀ (H, G·H) for the forward steps
-  private readonly whh: FixedB; //  W_hh (G·H, H) for the backward steps
   private readonly stepsFwd: LstmStepsForward | undefined;
   private readonly stepsBwd: LstmStepsBackward | undefined;
 
   constructor(kernels: Kernels, names: CellNames, I: number, H: number, readonly peephole: boolean, readonly coupled: boolean) {
     super(kernels, names, I, H, coupled ? 3 : 4);
-    const GH = this.G * H;
-    this.whhT = new FixedB(kernels, true, H, GH, this.weightHh.data, 0, H);
-    this.whh = new FixedB(kernels, false, GH, H, this.weightHh.data, 0, H);
     const n = (base: string): string => `${names.prefix}.${base}_l${names.layer}${names.suffix}`;
     this.weightCi = peephole && !coupled ? makeParam(kernels, n('weight_ci'), [H]) : null;
     this.weightCf = peephole ? makeParam(kernels, n('weight_cf'), [H]) : null;
@@ -56,14 +50,6 @@ export class LstmCell extends LstmBase {
 
   protected get forgetRow(): number {
     return this.coupled ? 0 : this.H;
-  }
-
-  protected override prepareForward(T: number, B: number): void {
-    this.whhT.prepare(T, B);
-  }
-
-  protected override prepareBackward(T: number, B: number): void {
-    this.whh.prepare(T, B);
   }
 
   protected override allStepsForward(T: number, B: number): boolean {

@@ -4,6 +4,7 @@
  */
 import type { ModelFile } from '../../model-io/index.js';
 import { attr, type GraphBuilder } from './graph.js';
+import { transposed } from './recurrent-op.js';
 
 /** tokens (T, B) int64 → one-hot (T, B, V) float32 (an id outside [0, V) gives a zero row). */
 export function addOneHot(g: GraphBuilder, tokens: string, V: number, label: string): string {
@@ -17,8 +18,7 @@ export function addHead(g: GraphBuilder, file: ModelFile, inputs: readonly strin
   const V = file.config.vocabSize;
   const w = file.params['out.weight']!.data; // (V, K·H)
   const KH = w.length / V;
-  const wT = new Float32Array(KH * V); //       (K·H, V)
-  for (let v = 0; v < V; v++) for (let j = 0; j < KH; j++) wT[j * V + v] = w[v * KH + j]!;
+  const wT = transposed(w, V, KH); //       (K·H, V)
   const x = inputs.length === 1 ? inputs[0]! : g.op('Concat', inputs, 'head_in', { axis: attr.int(-1) }); // (T, B, K·H)
   const xw = g.op('MatMul', [x, g.floats('out.weight_T', [KH, V], wT)], 'head_xw'); // X·W_outᵀ (T, B, V)
   const z = g.op('Add', [xw, g.floats('out.bias', [V], file.params['out.bias']!.data)], 'logits'); // z = X·W_outᵀ + b_out

@@ -11,14 +11,7 @@ import { LN_EPS } from '../../engine/kernels/js/ln-lstm.js';
 import { attr, GraphBuilder } from './graph.js';
 import type { LayerOutputs } from './layer.js';
 import { DataType } from './messages.js';
-import type { LayerParams } from './recurrent-op.js';
-
-/** x·Wᵀ's right operand: W (rows, cols) transposed, (cols, rows). */
-function transposed(w: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c]!;
-  return t;
-}
+import { transposed, type LayerParams } from './recurrent-op.js';
 
 /** The layer's normalisation gains, which a layer-normalised layer has besides the LSTM's tensors. */
 function norms(p: LayerParams): Required<Pick<LayerParams, 'lnIh' | 'lnHh' | 'lnCWeight' | 'lnCBias'>> {

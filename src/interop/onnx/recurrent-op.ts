@@ -62,6 +62,13 @@ export function reorderBlocks(data: Float32Array, H: number, cols: number, block
   return out;
 }
 
+/** x·Wᵀ's right operand for MatMul: W (rows, cols) transposed, (cols, rows). */
+export function transposed(w: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c]!;
+  return t;
+}
+
 /** [a; b] */
 export function concat(...parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
